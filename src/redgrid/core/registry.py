@@ -1,0 +1,9 @@
+"""Extension points other apps fill in their AppConfig.ready (keeps core free of app imports)."""
+
+# H5 home tiles: {"url_name", "label", "icon", "members_only"}
+H5_TILES: list[dict] = []
+
+
+def add_h5_tile(url_name: str, label: str, icon: str, *, members_only: bool = False) -> None:
+    if not any(t["url_name"] == url_name for t in H5_TILES):
+        H5_TILES.append({"url_name": url_name, "label": label, "icon": icon, "members_only": members_only})

@@ -1,0 +1,60 @@
+"""Scoped reads of party organisations and members, and the grid coverage report."""
+
+from django.db.models import Count, Q, QuerySet
+
+from redgrid.core.access import Scope, outermost, get_or_404, scope_of
+from redgrid.party.models import PartyMember, PartyOrg
+from redgrid.regions.models import Region
+
+
+def party_orgs_visible_to(user) -> QuerySet[PartyOrg]:
+    """Orgs in a granted org subtree, plus the subtrees of orgs anchored inside a granted region subtree
+    (a community secretary sees the branches and groups responsible for the community's grids)."""
+    scope = scope_of(user)
+    if scope.is_admin:
+        return PartyOrg.objects.all()
+    paths = list(scope.org_paths)
+    if scope.region_paths:
+        paths += PartyOrg.objects.filter(scope.region_q("regions__path")).values_list("path", flat=True).distinct()
+    return PartyOrg.objects.filter(Scope(org_paths=outermost(paths)).org_q())
+
+
+def access_party_org(user, pk) -> PartyOrg:
+    return get_or_404(party_orgs_visible_to(user), pk=pk)
+
+
+def members_visible_to(user) -> QuerySet[PartyMember]:
+    scope = scope_of(user)
+    if not scope.is_staff:
+        return PartyMember.objects.none()
+    orgs = party_orgs_visible_to(user)
+    if scope.is_admin:
+        return PartyMember.objects.all()
+    return PartyMember.objects.filter(org__in=orgs.values("pk"))
+
+
+def access_member(user, pk) -> PartyMember:
+    return get_or_404(members_visible_to(user).select_related("person", "org"), pk=pk)
+
+
+def coverage_report(root: Region) -> QuerySet[Region]:
+    """Grids under `root` for which no branch or group is responsible (纵到底、横到边、全覆盖)."""
+    kinds = list(PartyOrg.BRANCH_KINDS) + list(PartyOrg.GROUP_KINDS)
+    return (
+        Region.objects.filter(level=Region.Level.GRID, path__startswith=root.path)
+        .annotate(n=Count("party_orgs", filter=Q(party_orgs__kind__in=kinds)))
+        .filter(n=0)
+        .order_by("code")
+    )
+
+
+def org_member_counts(org_ids: list[int]) -> dict[int, dict]:
+    rows = (
+        PartyMember.objects.filter(org_id__in=org_ids)
+        .values("org_id")
+        .annotate(
+            full=Count("id", filter=Q(status=PartyMember.Status.FULL)),
+            probationary=Count("id", filter=Q(status=PartyMember.Status.PROBATIONARY)),
+        )
+    )
+    return {r["org_id"]: r for r in rows}

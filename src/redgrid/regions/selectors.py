@@ -1,0 +1,76 @@
+"""Scoped reads of regions, grids, buildings, households and residents."""
+
+from django.db.models import QuerySet
+
+from redgrid.core.access import get_or_404, scope_of
+from redgrid.regions.models import Household, Region, Resident
+
+
+def regions_visible_to(user) -> QuerySet[Region]:
+    scope = scope_of(user)
+    if scope.is_staff:
+        return Region.objects.filter(scope.region_q())
+    # Residents and members see their own community's grids (to pick a place on the map).
+    community_path = resident_community_path(user)
+    if community_path:
+        return Region.objects.filter(path__startswith=community_path)
+    return Region.objects.none()
+
+
+def resident_community_path(user) -> str | None:
+    person = getattr(user, "person", None) if user.is_authenticated else None
+    if person is None or person.household_id is None:
+        return None
+    grid = Region.objects.filter(buildings__households__members=person).only("path").first()
+    return grid.path[: (grid.depth - 1) * Region.steplen] if grid else None
+
+
+def grids_visible_to(user) -> QuerySet[Region]:
+    return regions_visible_to(user).filter(level=Region.Level.GRID)
+
+
+def access_region(user, pk) -> Region:
+    return get_or_404(regions_visible_to(user), pk=pk)
+
+
+def access_grid(user, pk) -> Region:
+    return get_or_404(grids_visible_to(user), pk=pk)
+
+
+def region_ancestors(region: Region) -> list[Region]:
+    return list(region.get_ancestors())
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    scope = scope_of(user)
+    if not scope.has_role("gridworker", "community", "street", "admin"):
+        return Resident.objects.none()
+    return Resident.objects.filter(scope.region_q("household__building__grid__path"))
+
+
+def access_resident(user, pk) -> Resident:
+    return get_or_404(residents_visible_to(user), pk=pk)
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    scope = scope_of(user)
+    if not scope.is_staff:
+        return Household.objects.none()
+    return Household.objects.filter(scope.region_q("building__grid__path"))
+
+
+def grid_stats(grid_ids: list[int]) -> dict[int, dict]:
+    """Households and residents per grid, in two grouped queries."""
+    from django.db.models import Count
+
+    households = dict(
+        Household.objects.filter(building__grid_id__in=grid_ids)
+        .values_list("building__grid_id")
+        .annotate(n=Count("id"))
+    )
+    residents = dict(
+        Resident.objects.filter(household__building__grid_id__in=grid_ids)
+        .values_list("household__building__grid_id")
+        .annotate(n=Count("id"))
+    )
+    return {g: {"households": households.get(g, 0), "residents": residents.get(g, 0)} for g in grid_ids}

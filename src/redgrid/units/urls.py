@@ -1,0 +1,6 @@
+from django.urls import path
+
+from redgrid.units import views
+
+app_name = "units"
+urlpatterns = [path("", views.unit_list, name="list")]
