@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "平台核心"
 
     def ready(self) -> None:
-        from redgrid.core import signals  # noqa: F401  (audit of logins)
+        from redgrid.core import signals, tasks  # noqa: F401  (audit of logins; periodic tasks)
