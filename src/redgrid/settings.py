@@ -108,6 +108,8 @@ TEMPLATES = [
 
 # --- database -------------------------------------------------------------------------------------
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Separate names let several test runs share one machine (e.g. SQLite and PostgreSQL suites side by side).
+TEST_DB_NAME = env_str("REDGRID_TEST_DB_NAME", "test_redgrid")
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'redgrid.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("REDGRID_CONN_MAX_AGE", 60))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -119,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test_redgrid.sqlite3")
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / f"{TEST_DB_NAME}.sqlite3")
+else:
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = TEST_DB_NAME
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- accounts and login hardening (等保 2.0 identity baseline) --------------------------------------
