@@ -1,5 +1,5 @@
 from django.contrib.auth import authenticate
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from redgrid.core.api import issue_token
 
@@ -38,13 +38,13 @@ def create_token(request, payload: TokenIn):
     request.login_via = "api"
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        return 403, {"detail": "连续登录失败次数过多，账号已锁定 15 分钟，请稍后再试"}
+        return Status(403, {"detail": "连续登录失败次数过多，账号已锁定 15 分钟，请稍后再试"})
     if user is None:
-        return 401, {"detail": "用户名/手机号或密码错误"}
+        return Status(401, {"detail": "用户名/手机号或密码错误"})
     from django.contrib.auth.signals import user_logged_in
 
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return 200, {"token": issue_token(user)}
+    return Status(200, {"token": issue_token(user)})
 
 
 @router.get("/me", response=MeOut, summary="当前账号与授权")

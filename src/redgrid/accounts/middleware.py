@@ -1,8 +1,10 @@
 import time
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.shortcuts import redirect
+from django.urls import reverse
 
 
 class IdleTimeoutMiddleware:
@@ -25,7 +27,7 @@ class IdleTimeoutMiddleware:
                 from django.contrib import messages
 
                 messages.info(request, "长时间未操作，已自动退出，请重新登录。")
-                return redirect(f"{settings.LOGIN_URL and '/accounts/login/'}?next={request.path}")
+                return redirect(f"{reverse(settings.LOGIN_URL)}?next={quote(request.path)}")
             request.session[self.KEY] = now
         return self.get_response(request)
 

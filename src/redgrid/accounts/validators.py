@@ -24,3 +24,17 @@ class CharacterClassValidator:
 
     def get_help_text(self):
         return f"密码至少 8 位，且包含大写字母、小写字母、数字、符号中的至少 {self.min_classes} 类。"
+
+
+class MinimumLengthValidator:
+    """At least `min_length` characters, with a Chinese message (Django's plural form is untranslated)."""
+
+    def __init__(self, min_length: int = 8):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if len(password) < self.min_length:
+            raise ValidationError(f"密码太短，至少需要 {self.min_length} 个字符。", code="password_too_short")
+
+    def get_help_text(self):
+        return f"密码至少 {self.min_length} 个字符。"
