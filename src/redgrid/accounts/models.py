@@ -108,6 +108,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "API 令牌"
 
+    def __str__(self):
+        return f"{self.user} 的令牌（{self.expires_at:%Y-%m-%d %H:%M} 到期）"
+
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()

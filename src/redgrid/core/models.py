@@ -52,6 +52,17 @@ class AuditLog(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AuditProtectedError("审计日志只能追加，不能修改")
+        self.row_hash = self.content_hash()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self.at > timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS):
+            raise AuditProtectedError(f"不满 {settings.AUDIT_RETENTION_DAYS} 天的审计日志不能删除")
+        return super().delete(*args, **kwargs)
+
     def content_hash(self) -> str:
         payload = {
             "at": self.at.isoformat(),
@@ -66,17 +77,6 @@ class AuditLog(models.Model):
         }
         raw = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str)
         return hashlib.sha256(raw.encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AuditProtectedError("审计日志只能追加，不能修改")
-        self.row_hash = self.content_hash()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.at > timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS):
-            raise AuditProtectedError(f"不满 {settings.AUDIT_RETENTION_DAYS} 天的审计日志不能删除")
-        return super().delete(*args, **kwargs)
 
 
 class AuditBlock(models.Model):
@@ -97,6 +97,9 @@ class AuditBlock(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "审计封存块"
         ordering = ["seq"]
+
+    def __str__(self):
+        return f"#{self.seq} ({self.first_id}–{self.last_id})"
 
 
 class Rule(models.Model):

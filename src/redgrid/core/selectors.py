@@ -4,7 +4,6 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from redgrid.core.access import scope_of
 from redgrid.core.models import Notification
 
 
@@ -38,7 +37,6 @@ def workbench_sections(user) -> list[dict]:
     from redgrid.regions.models import Household, Region, Resident
     from redgrid.units.selectors import units_visible_to
 
-    scope = scope_of(user)
     grants = list(user.grants.select_related("region", "party_org", "unit"))
     sections = []
     for grant in grants:

@@ -24,6 +24,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪（{time.monotonic() - started:.1f} 秒）"))
         from redgrid.demo.accounts import ACCOUNTS
 
-        self.stdout.write("演示账号（密码 %s）：" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码 {settings.DEMO_PASSWORD}）：")
         for username, display, _, what in ACCOUNTS:
             self.stdout.write(f"  {username:<11} {display}  —  {what}")
