@@ -135,6 +135,16 @@ def build_world() -> World:
     return w
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rules_cache():
+    """The rules-table cache is process memory and survives a test's rollback: start every test clean."""
+    from redgrid.core import rules
+
+    rules.invalidate()
+    yield
+    rules.invalidate()
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -1,6 +1,8 @@
 """Regions, generated grid boundaries, buildings, households and residents of the demo."""
 
 import random
+import zlib
+from collections import defaultdict
 
 from django.db import transaction
 
@@ -30,15 +32,21 @@ def build(ctx, *, grids_per_community: int, households: tuple[int, int]) -> None
         street_areas = [street_layout(len(communities[streets[0].pk]), grids_per_community, seed=7)]
     people = PersonGenerator(seed=ctx.rng.randrange(10**9))
     roads = road_names()
+    # House numbers are handed out per road in layout order (10 per grid), over every grid of the run
+    # whether or not it is populated yet, so addresses stay unique and identical from run to run.
+    road_blocks: dict[str, int] = defaultdict(int)
     for street, street_area in zip(streets, street_areas, strict=True):
         _set_geometry(street, street_area)
         for community, community_area in zip(communities[street.pk], street_area.children, strict=True):
             _set_geometry(community, community_area)
             for seq, grid_area in enumerate(community_area.children, start=1):
                 grid = _grid(community, seq, grid_area)
+                road = roads[zlib.crc32(grid.code.encode()) % len(roads)]
+                first_number = road_blocks[road] * 10 + 1
+                road_blocks[road] += 1
                 if not Household.objects.filter(building__grid=grid).exists():
                     rng = random.Random(f"{grid.code}")
-                    _populate(grid, grid_area.polygon, rng, people, roads, households, ctx.today)
+                    _populate(grid, grid_area.polygon, rng, people, road, first_number, households, ctx.today)
         ctx.log(f"· {street.name}：{len(communities[street.pk])} 个社区")
 
 
@@ -65,11 +73,11 @@ def _grid(community: Region, seq: int, area) -> Region:
 
 
 @transaction.atomic
-def _populate(grid, polygon, rng, people, roads, household_range, today) -> None:
-    """Buildings of 5–7 floors with 2–3 units until the grid has 300–500 households, then residents."""
+def _populate(grid, polygon, rng, people, road, base_number, household_range, today) -> None:
+    """Buildings of 5–7 floors with 2–3 units until the grid has 300–500 households, then residents.
+
+    Three buildings share a house number, so a grid uses at most 10 numbers from `base_number` on."""
     target = rng.randint(*household_range)
-    road = roads[int(grid.code[-5:]) % len(roads)]
-    base_number = rng.randrange(1, 200)
     buildings, plan = [], []
     total = 0
     points = random_points_in(polygon, 40, seed=int(grid.code[-6:]))

@@ -3,7 +3,7 @@ from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
 from redgrid.core.admin import AuditedAdmin
-from redgrid.party.models import PartyMember, PartyOrg
+from redgrid.party.models import DuesPayment, OrgLifeMeeting, PartyMember, PartyOrg, Transfer
 
 
 @admin.register(PartyOrg)
@@ -21,3 +21,25 @@ class PartyMemberAdmin(AuditedAdmin):
     list_filter = ["status", "dues_category"]
     search_fields = ["person__name"]
     raw_id_fields = ["person", "org", "home_community"]
+
+
+@admin.register(OrgLifeMeeting)
+class OrgLifeMeetingAdmin(AuditedAdmin):
+    list_display = ["date", "kind", "topic", "org", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["topic", "org__name"]
+    raw_id_fields = ["org", "created_by"]
+
+
+@admin.register(DuesPayment)
+class DuesPaymentAdmin(AuditedAdmin):
+    list_display = ["member", "year", "month", "amount", "paid_on"]
+    list_filter = ["year"]
+    raw_id_fields = ["member", "org", "recorded_by"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(AuditedAdmin):
+    list_display = ["letter_no", "member", "direction", "to_name", "status", "valid_until"]
+    list_filter = ["direction", "status"]
+    raw_id_fields = ["member", "from_org", "to_org", "created_by"]

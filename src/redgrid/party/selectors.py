@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from redgrid.core.access import Scope, outermost, get_or_404, scope_of
-from redgrid.party.models import PartyMember, PartyOrg
+from redgrid.core.access import Scope, get_or_404, outermost, scope_of
+from redgrid.party.models import OrgLifeMeeting, PartyMember, PartyOrg, Transfer
 from redgrid.regions.models import Region
 
 
@@ -15,7 +15,9 @@ def party_orgs_visible_to(user) -> QuerySet[PartyOrg]:
         return PartyOrg.objects.all()
     paths = list(scope.org_paths)
     if scope.region_paths:
-        paths += PartyOrg.objects.filter(scope.region_q("regions__path")).values_list("path", flat=True).distinct()
+        paths += (
+            PartyOrg.objects.filter(scope.region_q("regions__path")).values_list("path", flat=True).distinct()
+        )
     return PartyOrg.objects.filter(Scope(org_paths=outermost(paths)).org_q())
 
 
@@ -58,3 +60,28 @@ def org_member_counts(org_ids: list[int]) -> dict[int, dict]:
         )
     )
     return {r["org_id"]: r for r in rows}
+
+
+def meetings_visible_to(user) -> QuerySet[OrgLifeMeeting]:
+    """Meetings of organisations in the account's scope (staff only)."""
+    if not scope_of(user).is_staff:
+        return OrgLifeMeeting.objects.none()
+    return OrgLifeMeeting.objects.filter(org__in=party_orgs_visible_to(user).values("pk"))
+
+
+def access_meeting(user, pk) -> OrgLifeMeeting:
+    return get_or_404(meetings_visible_to(user).select_related("org", "created_by"), pk=pk)
+
+
+def transfers_visible_to(user) -> QuerySet[Transfer]:
+    """Letters from or to an organisation in scope (both ends can see and act on them)."""
+    if not scope_of(user).is_staff:
+        return Transfer.objects.none()
+    orgs = party_orgs_visible_to(user).values("pk")
+    return Transfer.objects.filter(Q(from_org__in=orgs) | Q(to_org__in=orgs))
+
+
+def access_transfer(user, pk) -> Transfer:
+    return get_or_404(
+        transfers_visible_to(user).select_related("member__person", "from_org", "to_org").distinct(), pk=pk
+    )

@@ -1,7 +1,12 @@
-from django.db.models import Q
+from urllib.parse import quote
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import HttpResponse
+
+from redgrid.core import audit
 from redgrid.core.pages import paginate, render_staff, staff_required
-from redgrid.party import rules
+from redgrid.party import limits, roster, rules
 from redgrid.party.models import PartyMember, PartyOrg
 from redgrid.party.selectors import (
     access_party_org,
@@ -38,17 +43,24 @@ def org(request, pk):
     counts = org_member_counts([org.pk]).get(org.pk, {"full": 0, "probationary": 0})
     findings = []
     if org.kind in PartyOrg.BRANCH_KINDS:
-        codes = rules.branch_findings(counts["full"], counts["probationary"], org.has_committee)
+        codes = rules.branch_findings(
+            counts["full"], counts["probationary"], org.has_committee, **limits.branch_limits()
+        )
         findings = [rules.FINDING_MESSAGES[c] for c in sorted(codes)]
-    return render_staff(request, "party/org.html", {
-        "org": org, "counts": counts, "findings": findings,
-        "children": org.get_children().order_by("path"),
-        "regions": org.regions.order_by("code"),
-    })
+    return render_staff(
+        request,
+        "party/org.html",
+        {
+            "org": org,
+            "counts": counts,
+            "findings": findings,
+            "children": org.get_children().order_by("path"),
+            "regions": org.regions.order_by("code"),
+        },
+    )
 
 
-@staff_required
-def members(request):
+def _filtered_members(request):
     qs = members_visible_to(request.user).select_related("person", "org").order_by("org__path", "id")
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
@@ -56,9 +68,63 @@ def members(request):
         qs = qs.filter(Q(person__name__icontains=q) | Q(org__name__icontains=q))
     if status in PartyMember.Status.values:
         qs = qs.filter(status=status)
+    return qs, q, status
+
+
+@staff_required
+def members(request):
+    qs, q, status = _filtered_members(request)
     ctx = paginate(request, qs)
-    ctx.update(q=q, status=status, statuses=PartyMember.Status.choices)
+    ctx.update(
+        q=q, status=status, statuses=PartyMember.Status.choices, querystring_all=request.GET.urlencode()
+    )
     return render_staff(request, "party/members.html", ctx)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@staff_required
+def members_export(request):
+    """The filtered member list (same filters as the page) as xlsx."""
+    qs, _, _ = _filtered_members(request)
+    audit.record(
+        "party.roster.export", object_type="party.partymember", summary={"filters": request.GET.dict()}
+    )
+    return _xlsx(roster.export_workbook(qs), "党员名册.xlsx")
+
+
+@staff_required
+def members_template(request):
+    return _xlsx(roster.template_workbook(), "党员花名册导入模板.xlsx")
+
+
+@staff_required
+def members_import(request):
+    errors, created = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = ["请选择要导入的 Excel 文件"]
+        else:
+            try:
+                created = roster.roster_import(
+                    actor=request.user, file=upload, orgs=party_orgs_visible_to(request.user)
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+    return render_staff(
+        request,
+        "party/members_import.html",
+        {"errors": errors, "created": created},
+        status=400 if errors else 200,
+    )
 
 
 @staff_required
@@ -66,8 +132,11 @@ def coverage(request):
     from redgrid.core.access import scope_of
 
     scope = scope_of(request.user)
-    roots = Region.objects.filter(path__in=scope.region_paths) if not scope.is_admin else \
-        Region.objects.filter(depth=1)
+    roots = (
+        Region.objects.filter(path__in=scope.region_paths)
+        if not scope.is_admin
+        else Region.objects.filter(depth=1)
+    )
     gaps = []
     for root in roots:
         gaps.extend(coverage_report(root))

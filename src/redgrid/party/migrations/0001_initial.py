@@ -6,54 +6,145 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PartyOrg',
+            name="PartyOrg",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('path', models.CharField(max_length=255, unique=True)),
-                ('depth', models.PositiveIntegerField()),
-                ('numchild', models.PositiveIntegerField(default=0)),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('committee', '基层党委'), ('working_committee', '街道党工委'), ('general_branch', '党总支'), ('branch', '党支部'), ('grid_branch', '网格党支部'), ('group', '党小组'), ('building_group', '楼栋党小组')], db_index=True, max_length=20, verbose_name='类型')),
-                ('has_committee', models.BooleanField(default=False, verbose_name='设支部委员会')),
-                ('term_started', models.DateField(blank=True, null=True, verbose_name='本届任期开始')),
-                ('term_years', models.PositiveSmallIntegerField(default=3, verbose_name='任期（年）')),
-                ('building', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='party_groups', to='regions.building', verbose_name='楼栋')),
-                ('regions', models.ManyToManyField(blank=True, related_name='party_orgs', to='regions.region', verbose_name='负责区域')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("path", models.CharField(max_length=255, unique=True)),
+                ("depth", models.PositiveIntegerField()),
+                ("numchild", models.PositiveIntegerField(default=0)),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("committee", "基层党委"),
+                            ("working_committee", "街道党工委"),
+                            ("general_branch", "党总支"),
+                            ("branch", "党支部"),
+                            ("grid_branch", "网格党支部"),
+                            ("group", "党小组"),
+                            ("building_group", "楼栋党小组"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("has_committee", models.BooleanField(default=False, verbose_name="设支部委员会")),
+                ("term_started", models.DateField(blank=True, null=True, verbose_name="本届任期开始")),
+                ("term_years", models.PositiveSmallIntegerField(default=3, verbose_name="任期（年）")),
+                (
+                    "building",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="party_groups",
+                        to="regions.building",
+                        verbose_name="楼栋",
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True, related_name="party_orgs", to="regions.region", verbose_name="负责区域"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党组织',
-                'verbose_name_plural': '党组织',
+                "verbose_name": "党组织",
+                "verbose_name_plural": "党组织",
             },
         ),
         migrations.CreateModel(
-            name='PartyMember',
+            name="PartyMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('full', '正式党员'), ('probationary', '预备党员')], default='full', max_length=20, verbose_name='党员状态')),
-                ('applied_on', models.DateField(blank=True, null=True, verbose_name='申请入党日期')),
-                ('joined_on', models.DateField(blank=True, null=True, verbose_name='入党日期')),
-                ('full_member_on', models.DateField(blank=True, null=True, verbose_name='转正日期')),
-                ('dues_category', models.CharField(choices=[('employed', '在职'), ('annual_salary', '年薪制'), ('self_employed', '个体/自由职业'), ('retired', '离退休'), ('farmer', '农民'), ('student', '学生'), ('unemployed', '下岗失业'), ('low_income', '依靠抚恤或低保生活')], default='employed', max_length=20, verbose_name='党费类别')),
-                ('position', models.CharField(blank=True, max_length=30, verbose_name='党内职务')),
-                ('in_service', models.BooleanField(default=False, verbose_name='在职党员')),
-                ('work_unit', models.CharField(blank=True, max_length=100, verbose_name='工作单位')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('home_community', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reporting_members', to='regions.region', verbose_name='报到社区（双报到）')),
-                ('person', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='party_member', to='regions.resident', verbose_name='人员')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='party.partyorg', verbose_name='所在党组织')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("full", "正式党员"), ("probationary", "预备党员")],
+                        default="full",
+                        max_length=20,
+                        verbose_name="党员状态",
+                    ),
+                ),
+                ("applied_on", models.DateField(blank=True, null=True, verbose_name="申请入党日期")),
+                ("joined_on", models.DateField(blank=True, null=True, verbose_name="入党日期")),
+                ("full_member_on", models.DateField(blank=True, null=True, verbose_name="转正日期")),
+                (
+                    "dues_category",
+                    models.CharField(
+                        choices=[
+                            ("employed", "在职"),
+                            ("annual_salary", "年薪制"),
+                            ("self_employed", "个体/自由职业"),
+                            ("retired", "离退休"),
+                            ("farmer", "农民"),
+                            ("student", "学生"),
+                            ("unemployed", "下岗失业"),
+                            ("low_income", "依靠抚恤或低保生活"),
+                        ],
+                        default="employed",
+                        max_length=20,
+                        verbose_name="党费类别",
+                    ),
+                ),
+                ("position", models.CharField(blank=True, max_length=30, verbose_name="党内职务")),
+                ("in_service", models.BooleanField(default=False, verbose_name="在职党员")),
+                ("work_unit", models.CharField(blank=True, max_length=100, verbose_name="工作单位")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "home_community",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reporting_members",
+                        to="regions.region",
+                        verbose_name="报到社区（双报到）",
+                    ),
+                ),
+                (
+                    "person",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="party_member",
+                        to="regions.resident",
+                        verbose_name="人员",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="party.partyorg",
+                        verbose_name="所在党组织",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '党员',
-                'verbose_name_plural': '党员',
+                "verbose_name": "党员",
+                "verbose_name_plural": "党员",
             },
         ),
     ]
