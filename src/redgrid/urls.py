@@ -5,7 +5,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from redgrid.core import views as core_views
-from redgrid.core.api import api
+from redgrid.core.api import api, register_routers
+
+# Routers are mounted here, once every app module can be imported completely (not while core.api loads).
+register_routers()
 
 admin.site.site_header = "红色网格 · 系统管理"
 admin.site.site_title = "红色网格"

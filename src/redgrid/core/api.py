@@ -57,6 +57,10 @@ class Conflict(Exception):
     """An action that the object's current state does not allow (HTTP 409)."""
 
 
+class TooManyRequests(Exception):
+    """A rate limit was hit (HTTP 429); the message says which and when to retry."""
+
+
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return api.create_response(request, {"detail": "未找到，或不在您的管辖范围内"}, status=404)
@@ -82,6 +86,11 @@ def _schema_invalid(request, exc):
     return api.create_response(request, {"detail": "请求参数不正确", "errors": exc.errors}, status=422)
 
 
+@api.exception_handler(TooManyRequests)
+def _too_many(request, exc):
+    return api.create_response(request, {"detail": str(exc)}, status=429)
+
+
 @api.exception_handler(Conflict)
 def _conflict(request, exc):
     return api.create_response(request, {"detail": str(exc)}, status=409)
@@ -99,6 +108,3 @@ def register_routers() -> None:
             module = import_module(f"{config.name}.api")
             if hasattr(module, "router"):
                 api.add_router(getattr(module, "PREFIX", "/"), module.router)
-
-
-register_routers()
