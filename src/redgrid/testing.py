@@ -145,6 +145,12 @@ def _fresh_rules_cache():
     rules.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _no_shared_appeals_model(monkeypatch, tmp_path_factory):
+    """Each test starts without a trained appeals model unless it trains one (demo steps write one)."""
+    monkeypatch.setenv("REDGRID_APPEALS_MODEL", str(tmp_path_factory.mktemp("model") / "appeals.joblib"))
+
+
 @pytest.fixture
 def world(db):
     return build_world()

@@ -8,3 +8,7 @@ class AppealsConfig(AppConfig):
 
     def ready(self) -> None:
         from redgrid.appeals import rules, tasks  # noqa: F401  (rules table entries; the periodic sweep)
+        from redgrid.appeals.demo import train_demo_model
+        from redgrid.demo import add_step
+
+        add_step("诉求分类模型", train_demo_model)
