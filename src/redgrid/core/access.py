@@ -30,7 +30,9 @@ class Scope:
     def path_q(self, paths: tuple[str, ...], lookup: str = "path") -> Q:
         """Q matching rows whose `lookup` path lies in one of the subtrees; matches nothing if none."""
         if self.is_admin:
-            return Q()
+            # not Q(): an empty Q vanishes when OR-ed with another condition, which would shrink an
+            # admin's view to that other condition
+            return ~Q(pk__in=[])
         if not paths:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{lookup}__startswith": p}) for p in paths))
