@@ -8,12 +8,13 @@ from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja import Status as Reply
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from redgrid.appeals import metrics, services
 from redgrid.appeals.models import OPEN_STATES, Appeal, Channel, PhotoKind
 from redgrid.appeals.selectors import access_appeal, appeal_timeline, appeals_visible_to, available_actions
 from redgrid.core.access import scope_of
+from redgrid.core.api import Pagination
 
 router = Router(tags=["接诉即办"])
 
@@ -120,7 +121,7 @@ def submit(request, payload: AppealIn):
 
 
 @router.get("/appeals", response=list[dict], summary="诉求列表（按权限范围，分页）")
-@paginate(PageNumberPagination, page_size=30)
+@paginate(Pagination, page_size=30)
 def list_appeals(
     request,
     status: str = "",

@@ -9,7 +9,9 @@ from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import PageNumberPagination
 from ninja.security import HttpBearer, django_auth
+from pydantic import Field
 
 from redgrid.core.context import client_ip, set_actor
 
@@ -39,7 +41,9 @@ def issue_token(user) -> str:
     from redgrid.accounts.models import ApiToken
 
     key = secrets.token_urlsafe(32)
-    ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), expires_at=timezone.now() + settings.API_TOKEN_TTL)
+    ApiToken.objects.create(
+        user=user, key_hash=ApiToken.hash_key(key), expires_at=timezone.now() + settings.API_TOKEN_TTL
+    )
     return key
 
 
@@ -51,6 +55,14 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
 )
+
+
+class Pagination(PageNumberPagination):
+    """Page-number paging with bounded inputs: an absurd page number would overflow the database's OFFSET."""
+
+    class Input(PageNumberPagination.Input):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1, le=200)
 
 
 class Conflict(Exception):

@@ -4,9 +4,10 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from redgrid.core.access import scope_of
+from redgrid.core.api import Pagination
 from redgrid.participation import services
 from redgrid.participation.selectors import (
     access_topic,
@@ -100,7 +101,7 @@ def post_wish(request, payload: WishIn):
 
 
 @router.get("/wishes", response=list[WishOut], summary="心愿列表（按权限范围；可按状态筛选）")
-@paginate(PageNumberPagination, page_size=30)
+@paginate(Pagination, page_size=30)
 def list_wishes(request, status: StatusFilter | None = None, mine: bool = False):
     qs = wishes_visible_to(request.user)
     if status:
@@ -193,7 +194,7 @@ class ResultsOut(Schema):
 
 
 @router.get("/topics", response=list[TopicOut], tags=["议事"], summary="议事议题（本人所在区域/管辖范围）")
-@paginate(PageNumberPagination, page_size=30)
+@paginate(Pagination, page_size=30)
 def list_topics(request):
     return topics_visible_to(request.user).select_related("area")
 

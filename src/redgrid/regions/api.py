@@ -1,6 +1,7 @@
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from redgrid.core.api import Pagination
 from redgrid.regions.selectors import access_grid, grids_visible_to
 
 router = Router(tags=["网格"])
@@ -38,7 +39,7 @@ def _with_community(grids):
 
 
 @router.get("/grids", response=list[GridListOut], summary="网格列表（按权限范围，分页）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def list_grids(request, q: str = ""):
     qs = grids_visible_to(request.user).order_by("code")
     if q:

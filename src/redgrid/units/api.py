@@ -1,6 +1,7 @@
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from redgrid.core.api import Pagination
 from redgrid.units.selectors import units_visible_to
 
 router = Router(tags=["责任单位"])
@@ -20,7 +21,7 @@ class UnitOut(Schema):
 
 
 @router.get("/units", response=list[UnitOut], summary="责任单位（按权限范围）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination, page_size=50)
 def list_units(request, q: str = ""):
     qs = units_visible_to(request.user).prefetch_related("categories").order_by("name")
     if q:

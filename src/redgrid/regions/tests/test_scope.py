@@ -91,3 +91,8 @@ def test_the_member_roster_of_a_branch_secretary_holds_only_their_branch(world, 
     html = client.get("/party/members/").content.decode()
     assert "A1居民000" not in html  # names are A1居民{h}{p}; members are A1居民00, A1居民10, A1居民20
     assert "A1居民10" in html and "A2居民10" not in html
+
+
+def test_an_absurd_page_number_is_a_422_not_a_server_error(world, client, api_token):
+    response = client.get("/api/v1/grids", {"page": 10**30}, **api_token(world.user("street")))
+    assert response.status_code == 422
