@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from redgrid.core.crypto import Sensitive
 from redgrid.core.models import BaseEvent
+from redgrid.core.uploads import sniff_image
 
 
 class Channel(models.TextChoices):
@@ -366,24 +367,9 @@ class PhotoKind(models.TextChoices):
     EVIDENCE = "evidence", "处置照片"
 
 
+
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS_PER_KIND = 9
-_MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-)
-
-
-def sniff_image(head: bytes) -> tuple[str, str] | None:
-    """(mime, extension) from the first bytes of a file (JPEG, PNG, WebP), or None for anything else."""
-    for magic, mime, ext in _MAGIC:
-        if head.startswith(magic):
-            return mime, ext
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp", "webp"
-    return None
-
-
 def validate_photo(data: bytes) -> tuple[str, str]:
     """Check an uploaded photo by its content (never by its name or declared type)."""
     if len(data) == 0:

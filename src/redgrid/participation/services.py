@@ -16,6 +16,7 @@ from redgrid.core import audit
 from redgrid.core.api import Conflict
 from redgrid.core.models import Notification
 from redgrid.core.rules import rule_value
+from redgrid.core.uploads import sniff_image
 from redgrid.participation import rules  # noqa: F401  (defines the rules read below)
 from redgrid.participation.models import Wish, WishEvent, WishPhoto
 from redgrid.participation.selectors import (
@@ -123,20 +124,10 @@ def _notify(user_ids, wish: Wish, title: str, body: str = "") -> None:
 
 # --- validation ---------------------------------------------------------------------------------------
 
-PHOTO_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
-
-
 def photo_type(head: bytes) -> str | None:
     """The image type from the file's first bytes (never from its name or declared type)."""
-    for sig, kind in PHOTO_SIGNATURES:
-        if head.startswith(sig):
-            return kind
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+    kind = sniff_image(head)
+    return kind[0] if kind else None
 
 
 def validate_photo(upload) -> None:
