@@ -15,6 +15,7 @@ from redgrid.appeals.rules import sla_default
 from redgrid.core.rules import rule_value
 from redgrid.regions.geo import bbox_around, distance_m
 from redgrid.regions.models import Region
+from redgrid.regions.selectors import home_grid_of
 from redgrid.units.models import Category, Unit
 
 log = logging.getLogger("redgrid.appeals")
@@ -35,15 +36,7 @@ def ancestor_at_level(region: Region | None, level: str) -> Region | None:
         return None
     if region.level == level:
         return region
-    prefixes = [region.path[:i] for i in range(Region.steplen, len(region.path), Region.steplen)]
-    return Region.objects.filter(path__in=prefixes, level=level).first()
-
-
-def household_grid(user) -> Region | None:
-    person = getattr(user, "person", None) if user is not None and user.is_authenticated else None
-    if person is None or person.household_id is None:
-        return None
-    return Region.objects.filter(buildings__households__members=person).first()
+    return Region.objects.filter(path__in=Region.prefixes(region.path, include_self=False), level=level).first()
 
 
 def _nearest_street(lng: float, lat: float, radius_m: float = 5000) -> Region | None:
@@ -75,7 +68,7 @@ def locate(*, lat=None, lng=None, address="", user=None, fallback_street: Region
         match = grid_for_address(address)
         if match.grid is not None:
             return Location(match.grid, ancestor_at_level(match.grid, Region.Level.STREET), "address")
-    own = household_grid(user)
+    own = home_grid_of(user)
     if own is not None and lat is None and not address:
         return Location(own, ancestor_at_level(own, Region.Level.STREET), "household")
     street = _nearest_street(lng, lat) if lat is not None and lng is not None else None

@@ -57,7 +57,7 @@ def street_admin_ids(street) -> set[int]:
 
     if street is None:
         return set()
-    paths = [street.path[:i] for i in range(Region.steplen, len(street.path) + 1, Region.steplen)]
+    paths = Region.prefixes(street.path)
     return set(
         RoleGrant.objects.filter(role="street", region__path__in=paths).values_list("user_id", flat=True)
     )

@@ -575,9 +575,7 @@ def appeal_reply(*, actor, appeal, content: str, photos=()) -> Appeal:
 
         verifiers = set()
         if appeal.grid_id:
-            paths = [
-                appeal.grid.path[:i] for i in range(Region.steplen, len(appeal.grid.path) + 1, Region.steplen)
-            ]
+            paths = Region.prefixes(appeal.grid.path)
             verifiers = set(
                 RoleGrant.objects.filter(
                     role__in=["gridworker", "community"], region__path__in=paths

@@ -50,6 +50,13 @@ def build(ctx, *, grids_per_community: int, households: tuple[int, int]) -> None
         ctx.log(f"· {street.name}：{len(communities[street.pk])} 个社区")
 
 
+def short_name(community_name: str) -> str:
+    """"文化路社区居民委员会" → "文化路社区", "邢石村村委会" → "邢石村" (the names residents use)."""
+    return community_name.replace("社区居民委员会", "社区").replace("居委会", "社区").replace("村村委会", "村").replace(
+        "村委会", "村"
+    )
+
+
 def _set_geometry(region: Region, area) -> None:
     lng, lat = area.center
     if region.geometry != area.geojson:
@@ -60,7 +67,7 @@ def _set_geometry(region: Region, area) -> None:
 def _grid(community: Region, seq: int, area) -> Region:
     code = f"{community.code}{seq:03d}"
     grid = Region.objects.filter(code=code).first()
-    short = community.name.replace("社区居民委员会", "社区").replace("居委会", "社区").replace("村委会", "村")
+    short = short_name(community.name)
     if grid is None:
         lng, lat = area.center
         grid = community.add_child(code=code, name=f"{short}第{seq}网格", level=Region.Level.GRID,

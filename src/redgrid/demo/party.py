@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from redgrid.core.names import age_on
+from redgrid.demo.geography import short_name
 from redgrid.party.models import PartyMember, PartyOrg
 from redgrid.regions.models import Building, Region, Resident
 
@@ -39,7 +40,7 @@ def _street_tree(ctx, street: Region, members_per_grid: int) -> None:
     working = _org(None, f"中共{short_street}工作委员会", PartyOrg.Kind.WORKING_COMMITTEE, [street],
                    has_committee=True, term_started=ctx.today.replace(year=ctx.today.year - 2), term_years=5)
     for community in street.get_children().filter(level=Region.Level.COMMUNITY).order_by("code"):
-        short = community.name.replace("社区居民委员会", "社区").replace("居委会", "社区").replace("村委会", "村")
+        short = short_name(community.name)
         committee = _org(working, f"中共{short_street}{short}委员会", PartyOrg.Kind.COMMITTEE, [community],
                          has_committee=True, term_started=ctx.today.replace(year=ctx.today.year - 3), term_years=5)
         for grid in community.get_children().filter(level=Region.Level.GRID).order_by("code"):

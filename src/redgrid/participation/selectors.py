@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from redgrid.core.access import Scope, get_or_404, outermost, scope_of
 from redgrid.participation.models import Wish
 from redgrid.regions.models import Region
+from redgrid.regions.selectors import home_grid_of
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -36,13 +37,9 @@ def home_community_paths(user) -> tuple[str, ...]:
         return cached
     paths = []
     if user.person_id:
-        grid = (
-            Region.objects.filter(buildings__households__members__id=user.person_id)
-            .only("path", "depth")
-            .first()
-        )
+        grid = home_grid_of(user)
         if grid is not None:
-            paths.append(grid.path[: (grid.depth - 1) * Region.steplen])
+            paths.append(grid.parent_path)
         member = member_of(user)
         if member is not None and member.home_community_id:
             paths.append(member.home_community.path)
@@ -198,9 +195,7 @@ def access_story(pk) -> Wish:
 
 
 def household_grid_path(user) -> str | None:
-    if not user.is_authenticated or not user.person_id:
-        return None
-    grid = Region.objects.filter(buildings__households__members__id=user.person_id).only("path").first()
+    grid = home_grid_of(user)
     return grid.path if grid else None
 
 

@@ -39,11 +39,20 @@ def access_member(user, pk) -> PartyMember:
     return get_or_404(members_visible_to(user).select_related("person", "org"), pk=pk)
 
 
-def coverage_report(root: Region) -> QuerySet[Region]:
+def orgs_responsible_for(region: Region) -> QuerySet[PartyOrg]:
+    return PartyOrg.objects.filter(regions=region).order_by("path")
+
+
+def coverage_gaps_visible_to(user) -> QuerySet[Region]:
+    """Uncovered grids in the account's region subtrees, in one query whatever the number of grants."""
+    return coverage_report(None).filter(scope_of(user).region_q())
+
+
+def coverage_report(root: Region | None) -> QuerySet[Region]:
     """Grids under `root` for which no branch or group is responsible (纵到底、横到边、全覆盖)."""
     kinds = list(PartyOrg.BRANCH_KINDS) + list(PartyOrg.GROUP_KINDS)
     return (
-        Region.objects.filter(level=Region.Level.GRID, path__startswith=root.path)
+        Region.objects.filter(level=Region.Level.GRID, path__startswith=root.path if root else "")
         .annotate(n=Count("party_orgs", filter=Q(party_orgs__kind__in=kinds)))
         .filter(n=0)
         .order_by("code")

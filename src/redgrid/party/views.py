@@ -10,12 +10,11 @@ from redgrid.party import limits, roster, rules
 from redgrid.party.models import PartyMember, PartyOrg
 from redgrid.party.selectors import (
     access_party_org,
-    coverage_report,
+    coverage_gaps_visible_to,
     members_visible_to,
     org_member_counts,
     party_orgs_visible_to,
 )
-from redgrid.regions.models import Region
 
 
 @staff_required
@@ -129,15 +128,4 @@ def members_import(request):
 
 @staff_required
 def coverage(request):
-    from redgrid.core.access import scope_of
-
-    scope = scope_of(request.user)
-    roots = (
-        Region.objects.filter(path__in=scope.region_paths)
-        if not scope.is_admin
-        else Region.objects.filter(depth=1)
-    )
-    gaps = []
-    for root in roots:
-        gaps.extend(coverage_report(root))
-    return render_staff(request, "party/coverage.html", {"gaps": gaps, "roots": roots})
+    return render_staff(request, "party/coverage.html", {"gaps": coverage_gaps_visible_to(request.user)})

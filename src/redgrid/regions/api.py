@@ -31,10 +31,9 @@ def _with_community(grids):
     from redgrid.regions.models import Region
 
     grids = list(grids)
-    parent_paths = {g.path[: (g.depth - 1) * Region.steplen] for g in grids}
-    parents = {r.path: r for r in Region.objects.filter(path__in=parent_paths)}
+    parents = {r.path: r for r in Region.objects.filter(path__in={g.parent_path for g in grids})}
     for g in grids:
-        g.community = parents.get(g.path[: (g.depth - 1) * Region.steplen])
+        g.community = parents.get(g.parent_path)
     return grids
 
 

@@ -43,6 +43,16 @@ class Region(MP_Node):
     def is_grid(self) -> bool:
         return self.level == self.Level.GRID
 
+    @property
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
+
+    @classmethod
+    def prefixes(cls, path: str, *, include_self: bool = True) -> list[str]:
+        """Paths of the node's ancestors (root first), and of the node itself unless excluded."""
+        end = len(path) + (1 if include_self else 0)
+        return [path[:i] for i in range(cls.steplen, end, cls.steplen)]
+
 
 class Building(models.Model):
     """楼栋."""

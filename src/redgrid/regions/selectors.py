@@ -1,8 +1,9 @@
 """Scoped reads of regions, grids, buildings, households and residents."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from redgrid.core.access import get_or_404, scope_of
+from redgrid.core.crypto import lookup_hash, normalise
 from redgrid.regions.models import Household, Region, Resident
 
 
@@ -17,12 +18,18 @@ def regions_visible_to(user) -> QuerySet[Region]:
     return Region.objects.none()
 
 
-def resident_community_path(user) -> str | None:
-    person = getattr(user, "person", None) if user.is_authenticated else None
-    if person is None or person.household_id is None:
+def home_grid_of(user) -> Region | None:
+    """The grid of the account's own household (residents and members), cached on the user object."""
+    if user is None or not user.is_authenticated or not user.person_id:
         return None
-    grid = Region.objects.filter(buildings__households__members=person).only("path").first()
-    return grid.path[: (grid.depth - 1) * Region.steplen] if grid else None
+    if not hasattr(user, "_redgrid_home_grid"):
+        user._redgrid_home_grid = Region.objects.filter(buildings__households__members__id=user.person_id).first()
+    return user._redgrid_home_grid
+
+
+def resident_community_path(user) -> str | None:
+    grid = home_grid_of(user)
+    return grid.parent_path if grid else None
 
 
 def grids_visible_to(user) -> QuerySet[Region]:
@@ -46,6 +53,23 @@ def residents_visible_to(user) -> QuerySet[Resident]:
     if not scope.has_role("gridworker", "community", "street", "admin"):
         return Resident.objects.none()
     return Resident.objects.filter(scope.region_q("household__building__grid__path"))
+
+
+def search_residents(user, *, q: str = "", grid_id: int | None = None) -> QuerySet[Resident]:
+    """The resident register in scope; `q` matches name or address, or a full ID number or phone exactly
+    (through the lookup hash, so sensitive values are never compared in plaintext)."""
+    qs = residents_visible_to(user).select_related("household__building__grid").order_by("id")
+    if q:
+        compact = q.replace(" ", "")
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(household__address__icontains=q)
+            | Q(id_number_hash=lookup_hash(normalise("id_number", compact)))
+            | Q(phone_hash=lookup_hash(normalise("phone", compact)))
+        )
+    if grid_id is not None:
+        qs = qs.filter(household__building__grid_id=grid_id)
+    return qs
 
 
 def access_resident(user, pk) -> Resident:

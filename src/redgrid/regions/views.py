@@ -16,7 +16,7 @@ from redgrid.regions.selectors import (
     grid_stats,
     grids_visible_to,
     regions_visible_to,
-    residents_visible_to,
+    search_residents,
 )
 
 
@@ -61,9 +61,9 @@ def grid(request, pk):
     grid = access_grid(request.user, pk)
     ctx = {"grid": grid, "stats": grid_stats([grid.pk])[grid.pk], "community": grid.get_parent()}
     if scope_of(request.user).is_staff:
-        from redgrid.party.models import PartyOrg
+        from redgrid.party.selectors import orgs_responsible_for
 
-        ctx["orgs"] = PartyOrg.objects.filter(regions=grid).order_by("path")
+        ctx["orgs"] = orgs_responsible_for(grid)
         return render_staff(request, "regions/grid.html", ctx)
     return render(request, "regions/grid_h5.html", ctx)
 
@@ -94,19 +94,9 @@ def geojson(request):
 
 @staff_required
 def residents(request):
-    qs = residents_visible_to(request.user).select_related("household__building__grid").order_by("id")
     q = request.GET.get("q", "").strip()
     grid_id = request.GET.get("grid", "").strip()
-    if q:
-        from redgrid.core.crypto import lookup_hash, normalise
-
-        # Exact ID-number or phone lookups go through the hash; anything else matches name or address.
-        digits = q.replace(" ", "")
-        qs = qs.filter(name__icontains=q) | qs.filter(household__address__icontains=q) | qs.filter(
-            id_number_hash=lookup_hash(normalise("id_number", digits))) | qs.filter(
-            phone_hash=lookup_hash(normalise("phone", digits)))
-    if grid_id.isdigit():
-        qs = qs.filter(household__building__grid_id=int(grid_id))
+    qs = search_residents(request.user, q=q, grid_id=int(grid_id) if grid_id.isdigit() else None)
     ctx = paginate(request, qs)
     ctx.update(q=q, grid_id=grid_id, grids=grids_visible_to(request.user).order_by("code").only("id", "name"))
     return render_staff(request, "regions/residents.html", ctx)

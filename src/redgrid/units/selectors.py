@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from redgrid.core.access import get_or_404, scope_of
+from redgrid.regions.models import Region
 from redgrid.units.models import Category, Unit
 
 
@@ -15,10 +16,9 @@ def units_visible_to(user) -> QuerySet[Unit]:
     q = Q(pk__in=list(scope.unit_ids)) if scope.unit_ids else Q(pk__in=[])
     if scope.region_paths:
         q |= scope.region_q("area__path")
-        for path in scope.region_paths:
-            ancestors = [path[:i] for i in range(4, len(path), 4)]
-            if ancestors:
-                q |= Q(area__path__in=ancestors)
+        ancestors = {p for path in scope.region_paths for p in Region.prefixes(path, include_self=False)}
+        if ancestors:
+            q |= Q(area__path__in=ancestors)
     return Unit.objects.filter(q)
 
 
