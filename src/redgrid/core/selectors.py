@@ -32,36 +32,28 @@ def task_queue_health() -> dict:
 def workbench_sections(user) -> list[dict]:
     """Figures and links for each role the account holds (design.md §1)."""
     from redgrid.accounts.models import Role
-    from redgrid.party.models import PartyMember, PartyOrg
-    from redgrid.party.selectors import coverage_report, org_member_counts, party_orgs_visible_to
-    from redgrid.regions.models import Household, Region, Resident
+    from redgrid.party.selectors import coverage_report, members_visible_to, org_tree_member_counts
+    from redgrid.regions.selectors import region_totals
     from redgrid.units.selectors import units_visible_to
 
-    grants = list(user.grants.select_related("region", "party_org", "unit"))
     sections = []
-    for grant in grants:
+    for grant in user.grants.select_related("region", "party_org", "unit"):
         stats = []
         if grant.region_id:
-            region = grant.region
-            prefix = region.path
-            grids = Region.objects.filter(level=Region.Level.GRID, path__startswith=prefix)
-            stats = [
-                ("网格", grids.count()),
-                ("户", Household.objects.filter(building__grid__path__startswith=prefix).count()),
-                ("居民", Resident.objects.filter(household__building__grid__path__startswith=prefix).count()),
-            ]
+            totals = region_totals(grant.region)
+            stats = [("网格", totals["grids"]), ("户", totals["households"]), ("居民", totals["residents"])]
             if grant.role in (Role.COMMUNITY, Role.STREET_ADMIN, Role.LEADER, Role.SYSADMIN):
-                stats.append(("党员", PartyMember.objects.filter(
-                    org__in=party_orgs_visible_to(user).values("pk")).count()))
-                stats.append(("未覆盖网格", coverage_report(region).count()))
+                stats.append(("党员", members_visible_to(user).count()))
+                stats.append(("未覆盖网格", coverage_report(grant.region).count()))
             if grant.role in (Role.STREET_ADMIN, Role.LEADER, Role.SYSADMIN):
                 stats.append(("责任单位", units_visible_to(user).count()))
         elif grant.party_org_id:
-            org = grant.party_org
-            counts = org_member_counts([o.pk for o in PartyOrg.get_tree(org)])
-            full = sum(c["full"] for c in counts.values())
-            prob = sum(c["probationary"] for c in counts.values())
-            stats = [("正式党员", full), ("预备党员", prob), ("下级组织", org.get_descendant_count())]
+            counts = org_tree_member_counts(grant.party_org)
+            stats = [
+                ("正式党员", counts["full"]),
+                ("预备党员", counts["probationary"]),
+                ("下级组织", counts["descendants"]),
+            ]
         elif grant.unit_id:
             stats = [("负责事项", grant.unit.categories.count())]
         sections.append({"grant": grant, "stats": stats})

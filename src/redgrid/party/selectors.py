@@ -59,6 +59,15 @@ def coverage_report(root: Region | None) -> QuerySet[Region]:
     )
 
 
+def org_tree_member_counts(org: PartyOrg) -> dict[str, int]:
+    """Full and probationary members of an organisation and everything below it, and its descendants."""
+    rows = PartyMember.objects.filter(org__path__startswith=org.path).aggregate(
+        full=Count("id", filter=Q(status=PartyMember.Status.FULL)),
+        probationary=Count("id", filter=Q(status=PartyMember.Status.PROBATIONARY)),
+    )
+    return {**rows, "descendants": PartyOrg.objects.filter(path__startswith=org.path).count() - 1}
+
+
 def org_member_counts(org_ids: list[int]) -> dict[int, dict]:
     rows = (
         PartyMember.objects.filter(org_id__in=org_ids)

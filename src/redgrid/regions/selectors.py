@@ -83,6 +83,16 @@ def households_visible_to(user) -> QuerySet[Household]:
     return Household.objects.filter(scope.region_q("building__grid__path"))
 
 
+def region_totals(region: Region) -> dict[str, int]:
+    """Grids, households and residents under a region node (three indexed prefix counts)."""
+    prefix = region.path
+    return {
+        "grids": Region.objects.filter(level=Region.Level.GRID, path__startswith=prefix).count(),
+        "households": Household.objects.filter(building__grid__path__startswith=prefix).count(),
+        "residents": Resident.objects.filter(household__building__grid__path__startswith=prefix).count(),
+    }
+
+
 def grid_stats(grid_ids: list[int]) -> dict[int, dict]:
     """Households and residents per grid, in two grouped queries."""
     from django.db.models import Count

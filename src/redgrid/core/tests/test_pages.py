@@ -91,3 +91,17 @@ def test_the_grid_api_list_takes_a_fixed_number_of_queries(world, client, api_to
 def test_the_inbox_shows_an_empty_state(world, client):
     client.force_login(world.user("resident"))
     assert "暂无消息" in client.get("/inbox/").content.decode()
+
+
+def test_the_branch_workbench_counts_the_members_of_the_branch(world, client):
+    client.force_login(world.user("branch"))
+    html = client.get("/workbench/").content.decode()
+    assert '<div class="n">2</div><div class="l">正式党员</div>' in html
+    assert '<div class="n">1</div><div class="l">预备党员</div>' in html
+
+
+def test_the_community_workbench_counts_its_grids_households_and_residents(world, client):
+    client.force_login(world.user("community"))
+    html = client.get("/workbench/").content.decode()
+    for n, label in ((2, "网格"), (8, "户"), (16, "居民")):
+        assert f'<div class="n">{n}</div><div class="l">{label}</div>' in html
