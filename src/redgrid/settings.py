@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "redgrid.core.middleware.RejectNulMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -203,6 +204,9 @@ if TESTING and "REDGRID_TASK_BACKEND" not in __import__("os").environ:
 AUDIT_RETENTION_DAYS = env_int("REDGRID_AUDIT_RETENTION_DAYS", 180, minimum=180)
 AUDIT_SEAL_DELAY_SECONDS = env_int("REDGRID_AUDIT_SEAL_DELAY", 60, minimum=0)
 DEMO_PASSWORD = "Demo@2026"
+# Open311 GeoReport v2: the one jurisdiction this deployment serves (any other jurisdiction_id answers 404).
+OPEN311_JURISDICTION_ID = env_str("REDGRID_OPEN311_JURISDICTION", "redgrid")
+OPEN311_CONTACT = env_str("REDGRID_OPEN311_CONTACT", "API 密钥由平台管理员签发，请联系本平台管理员申请")
 
 LOGGING = {
     "version": 1,

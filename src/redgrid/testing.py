@@ -138,11 +138,13 @@ def build_world() -> World:
 @pytest.fixture(autouse=True)
 def _fresh_rules_cache():
     """The rules-table cache is process memory and survives a test's rollback: start every test clean."""
-    from redgrid.core import rules
+    from redgrid.core import calendar, rules
 
     rules.invalidate()
+    calendar.invalidate()
     yield
     rules.invalidate()
+    calendar.invalidate()
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,8 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Open311 GeoReport v2 keeps its standard path (not the /appeals/ prefix of app pages).
+    path("open311/", include("redgrid.appeals.open311_urls")),
 ]
 
 # Each app with a urls module is mounted at /<app label>/ (accounts/, regions/, party/, appeals/, …).

@@ -21,8 +21,8 @@ def test_no_generated_request_causes_a_server_error(live_server):
     assert st, "schemathesis is a dev dependency"
     result = subprocess.run(
         [st, "run", f"{live_server.url}/api/v1/openapi.json", "--checks", "not_a_server_error",
-         "--max-examples", os.environ.get("REDGRID_FUZZ_EXAMPLES", "25"), "--header",
+         "--max-examples", os.environ.get("REDGRID_FUZZ_EXAMPLES", "6"), "--header",
          f"Authorization: Bearer {token}", "--no-color", "--seed", "1"],
-        capture_output=True, text=True, timeout=600, check=False,
+        capture_output=True, text=True, timeout=1800, check=False,
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]

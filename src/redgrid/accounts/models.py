@@ -114,3 +114,54 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiKey(models.Model):
+    """API 密钥 (Open311 等外部系统接入): only the SHA-256 of the key is stored; the key is shown once.
+
+    A key identifies a client system (e.g. a city's 12345 platform or a FixMyStreet instance), not a
+    person: appeals it files carry the key, count against its hourly limit, and fall back to its street
+    when they cannot be located. Revoking deactivates the key; keys are never deleted (appeals refer to them).
+    """
+
+    name = models.CharField("名称", max_length=100, help_text="接入系统的名称，如“区 12345 平台”")
+    key_hash = models.CharField("密钥摘要", max_length=64, unique=True, editable=False)
+    prefix = models.CharField("密钥前缀", max_length=12, editable=False, help_text="用于辨认，不能用来调用")
+    is_active = models.BooleanField("启用", default=True, editable=False)
+    owner = models.CharField("使用单位", max_length=100)
+    contact = models.CharField("联系人及电话", max_length=100, blank=True)
+    street = models.ForeignKey(
+        "regions.Region",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "street"},
+        verbose_name="默认街道",
+        help_text="无法按位置定位的诉求进入该街道的待分拣队列",
+    )
+    hourly_limit = models.PositiveIntegerField(
+        "每小时提交上限",
+        null=True,
+        blank=True,
+        help_text="留空则按规则表 appeals.intake.per_key_per_hour；同一 IP 还受 appeals.intake.per_ip_per_hour 限制",
+    )
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "API 密钥"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        state = "" if self.is_active else "（已吊销）"
+        return f"{self.name} {self.prefix}…{state}"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    def set_key(self, key: str) -> None:
+        self.key_hash = self.hash_key(key)
+        self.prefix = key[:8]

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from redgrid.core import audit
-from redgrid.core.models import AuditBlock, AuditLog, Notification, Rule
+from redgrid.core.models import AuditBlock, AuditLog, CalendarDay, Notification, Rule
 from redgrid.core.rules import REGISTRY
 
 
@@ -65,3 +65,11 @@ class RuleAdmin(AuditedAdmin):
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
     list_display = ["recipient", "title", "created_at", "read_at"]
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(AuditedAdmin):
+    list_display = ("date", "is_workday", "name")
+    list_filter = ("is_workday",)
+    search_fields = ("name",)
+    date_hierarchy = "date"

@@ -154,3 +154,20 @@ class BaseEvent(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "id"]
+
+
+class CalendarDay(models.Model):
+    """工作日历的例外日: a statutory holiday on a weekday, or a weekend day that is worked (调休).
+
+    Every other Monday–Friday is a working day and every other Saturday/Sunday is not (core.calendar)."""
+
+    date = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField("是否上班", default=False, help_text="勾选：调休上班日；不勾选：节假日")
+    name = models.CharField("说明", max_length=40, blank=True, help_text="如：国庆节、春节调休")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作日历"
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {'上班' if self.is_workday else '休息'} {self.name}"

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from redgrid.core.access import scope_of
 from redgrid.core.models import Notification
 
 
@@ -32,10 +33,12 @@ def task_queue_health() -> dict:
 def workbench_sections(user) -> list[dict]:
     """Figures and links for each role the account holds (design.md §1)."""
     from redgrid.accounts.models import Role
+    from redgrid.appeals.queues import queue_counts
     from redgrid.party.selectors import coverage_report, members_visible_to, org_tree_member_counts
     from redgrid.regions.selectors import region_totals
     from redgrid.units.selectors import units_visible_to
 
+    appeal_counts = queue_counts(user)  # open work in each 接诉即办 queue the account has
     sections = []
     for grant in user.grants.select_related("region", "party_org", "unit"):
         stats = []
@@ -47,6 +50,10 @@ def workbench_sections(user) -> list[dict]:
                 stats.append(("未覆盖网格", coverage_report(grant.region).count()))
             if grant.role in (Role.STREET_ADMIN, Role.LEADER, Role.SYSADMIN):
                 stats.append(("责任单位", units_visible_to(user).count()))
+            if grant.role in (Role.COMMUNITY, Role.STREET_ADMIN, Role.LEADER) and "dispatch" in appeal_counts:
+                stats.append(("待分拨诉求", appeal_counts["dispatch"]))
+            if grant.role in (Role.GRID_WORKER, Role.COMMUNITY) and "verify" in appeal_counts:
+                stats.append(("待核查诉求", appeal_counts["verify"]))
         elif grant.party_org_id:
             counts = org_tree_member_counts(grant.party_org)
             stats = [
@@ -55,7 +62,10 @@ def workbench_sections(user) -> list[dict]:
                 ("下级组织", counts["descendants"]),
             ]
         elif grant.unit_id:
-            stats = [("负责事项", grant.unit.categories.count())]
+            stats = [
+                ("负责事项", grant.unit.categories.count()),
+                ("待报到派单", appeal_counts.get("unit", 0)),
+            ]
         sections.append({"grant": grant, "stats": stats})
     return sections
 
@@ -69,10 +79,12 @@ def h5_profile(user) -> dict:
 
     from redgrid.core.registry import H5_TILES
 
+    scope = scope_of(user)
     tiles = [
         {"url": reverse(t["url_name"]), "label": t["label"], "icon": t["icon"]}
         for t in H5_TILES
-        if member is not None or not t["members_only"]
+        if (member is not None or not t["members_only"])
+        and (not t.get("roles") or scope.has_role(*t["roles"]))
     ]
     return {
         "h5_tiles": tiles,

@@ -35,13 +35,21 @@ def _invalidate_rules(**kwargs):
     rules.invalidate()
 
 
+def _invalidate_calendar(**kwargs):
+    from redgrid.core import calendar
+
+    calendar.invalidate()
+
+
 def connect_rule_cache():
     from django.db.models.signals import post_delete, post_save
 
-    from redgrid.core.models import Rule
+    from redgrid.core.models import CalendarDay, Rule
 
     post_save.connect(_invalidate_rules, sender=Rule, dispatch_uid="rule-cache-save")
     post_delete.connect(_invalidate_rules, sender=Rule, dispatch_uid="rule-cache-delete")
+    post_save.connect(_invalidate_calendar, sender=CalendarDay, dispatch_uid="calendar-cache-save")
+    post_delete.connect(_invalidate_calendar, sender=CalendarDay, dispatch_uid="calendar-cache-delete")
 
 
 connect_rule_cache()

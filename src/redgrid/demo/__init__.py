@@ -26,6 +26,8 @@ class DemoContext:
     scale: str
     log: Callable[[str], None]
     today: date = DEMO_TODAY
+    # The small street of the browser tests (`demo_data --scale tiny`): steps may make less history.
+    tiny: bool = False
     street_codes: list[str] = field(default_factory=list)
     rng: random.Random = field(default_factory=lambda: random.Random(SEED))
 
@@ -36,7 +38,7 @@ def add_step(name: str, fn: Callable) -> None:
 
 
 def run(*, scale: str = "street", grids_per_community: int = 8, households: tuple[int, int] = (300, 500),
-        members_per_grid: int = 27, log: Callable[[str], None] = print) -> DemoContext:
+        members_per_grid: int = 27, log: Callable[[str], None] = print, tiny: bool = False) -> DemoContext:
     """Build the demo.
 
     1. Load the region subtree from the bundled division codes.
@@ -48,7 +50,7 @@ def run(*, scale: str = "street", grids_per_community: int = 8, households: tupl
     """
     from redgrid.demo import accounts, geography, party, units
 
-    ctx = DemoContext(scale=scale, log=log)
+    ctx = DemoContext(scale=scale, log=log, tiny=tiny)
     geography.build(ctx, grids_per_community=grids_per_community, households=households)
     units.build(ctx)
     party.build(ctx, members_per_grid=members_per_grid)

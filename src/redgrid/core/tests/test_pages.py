@@ -105,3 +105,14 @@ def test_the_community_workbench_counts_its_grids_households_and_residents(world
     html = client.get("/workbench/").content.decode()
     for n, label in ((2, "网格"), (8, "户"), (16, "居民")):
         assert f'<div class="n">{n}</div><div class="l">{label}</div>' in html
+
+
+def test_input_with_a_nul_character_is_refused_with_400_everywhere(client, db):
+    # PostgreSQL cannot store NUL in text: found by schemathesis as a 500 on /api/v1/auth/token.
+    body = '{"username": "a\\u0000b", "password": "x"}'
+    response = client.post("/api/v1/auth/token", body, content_type="application/json")
+    assert response.status_code == 400 and "NUL" in response.json()["detail"]
+    assert client.get("/api/v1/grids", {"q": "a\x00"}).status_code == 400
+    assert client.post("/accounts/login/", {"username": "a\x00", "password": "x"}).status_code == 400
+    assert client.post("/api/v1/auth/token", '{"username": "a", "password": "x"}',
+                       content_type="application/json").status_code != 400

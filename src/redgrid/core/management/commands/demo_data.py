@@ -19,7 +19,7 @@ class Command(BaseCommand):
         kwargs = {"scale": "street" if scale == "tiny" else scale, "log": self.stdout.write}
         if scale == "tiny":
             # A small street for tests: same shape, fewer rows.
-            kwargs.update(grids_per_community=2, households=(12, 16), members_per_grid=9)
+            kwargs.update(grids_per_community=2, households=(12, 16), members_per_grid=9, tiny=True)
         demo.run(**kwargs)
         self.stdout.write(self.style.SUCCESS(f"演示数据就绪（{time.monotonic() - started:.1f} 秒）"))
         from redgrid.demo.accounts import ACCOUNTS
