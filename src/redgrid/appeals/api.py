@@ -15,6 +15,7 @@ from redgrid.appeals.models import OPEN_STATES, Appeal, Channel, PhotoKind
 from redgrid.appeals.selectors import access_appeal, appeal_timeline, appeals_visible_to, available_actions
 from redgrid.core.access import scope_of
 from redgrid.core.api import Pagination
+from redgrid.core.context import client_ip
 
 router = Router(tags=["接诉即办"])
 
@@ -111,6 +112,7 @@ def submit(request, payload: AppealIn):
             address=payload.address,
             category=payload.category,
             channel=Channel.API,
+            client_ip=client_ip(request),
         )
     except services.RateLimited as exc:
         return Reply(429, {"detail": str(exc)})

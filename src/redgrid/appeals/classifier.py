@@ -43,6 +43,7 @@ import jieba
 import joblib
 import numpy as np
 import sklearn
+from scipy import sparse
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.exceptions import InconsistentVersionWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -170,6 +171,21 @@ def _features(title_weight: float) -> FeatureUnion:
     )
 
 
+def _predict_proba(pipeline: Pipeline, documents: list[str]) -> np.ndarray:
+    """`pipeline.predict_proba(documents)` without FeatureUnion's joblib dispatch, which costs more than
+    the four vectorizers themselves for the single text of an intake: the same blocks, the same weights
+    and the same sparse hstack, so the same numbers (tests compare the two)."""
+    union, model = pipeline.steps[0][1], pipeline.steps[-1][1]
+    if len(pipeline.steps) != 2 or not isinstance(union, FeatureUnion) or union.n_jobs not in (None, 1):
+        return pipeline.predict_proba(documents)
+    weights = union.transformer_weights or {}
+    blocks = []
+    for name, transformer in union.transformer_list:
+        block = transformer.transform(documents)
+        blocks.append(block if weights.get(name) is None else block * weights[name])
+    return model.predict_proba(sparse.hstack(blocks).tocsr())
+
+
 class AppealClassifier:
     """Predicts the first-level category of appeal texts ("title\\ndetail"), with a confidence.
 
@@ -250,7 +266,7 @@ class AppealClassifier:
         texts = list(texts)
         if not texts:
             return np.zeros((0, len(pipeline.classes_)))
-        return pipeline.predict_proba(_prepare(texts))
+        return _predict_proba(pipeline, _prepare(texts))
 
     def _fitted(self) -> Pipeline:
         if self._pipeline is None:

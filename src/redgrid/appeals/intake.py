@@ -4,7 +4,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from redgrid.appeals.models import OPEN_STATES, Appeal, RoutingRule, SlaRule, Urgency
 from redgrid.appeals.rules import sla_default
+from redgrid.core import calendar
 from redgrid.core.rules import rule_value
 from redgrid.regions.geo import bbox_around, distance_m
 from redgrid.regions.models import Region
@@ -174,6 +175,27 @@ class Sla:
     respond: timedelta
     resolve: timedelta
 
+    def resolve_due(self, start: datetime) -> datetime:
+        """办结时限. Limits of whole days for general and complex matters count working days when the
+        deployment enables `appeals.sla.working_days`; hour limits (urgent, utilities) never do."""
+        if (
+            self.urgency in DAY_COUNTED
+            and self.resolve % timedelta(days=1) == timedelta(0)
+            and rule_value("appeals.sla.working_days")
+        ):
+            return calendar.add_working_days(start, self.resolve.days)
+        return start + self.resolve
+
+
+DAY_COUNTED = (Urgency.GENERAL, Urgency.COMPLEX)
+
+
+def extended_due(due: datetime, days: int) -> datetime:
+    """A deadline moved by an approved extension of `days` (working days when the calendar is enabled)."""
+    if rule_value("appeals.sla.working_days"):
+        return calendar.add_working_days(due, days)
+    return due + timedelta(days=days)
+
 
 def sla_for(category: Category | None, urgency: str | None = None) -> Sla:
     """Limits for a category and urgency (see SlaRule): category rule, else urgency rule, else defaults."""
@@ -208,7 +230,8 @@ def bigrams(text: str) -> set[str]:
 def jaccard(a: set, b: set) -> float:
     if not a or not b:
         return 0.0
-    return len(a & b) / len(a | b)
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)  # |a ∪ b| without building the union
 
 
 def find_duplicates(appeal: Appeal, *, limit: int = 10) -> list[dict]:
@@ -222,9 +245,11 @@ def find_duplicates(appeal: Appeal, *, limit: int = 10) -> list[dict]:
     since = timezone.now() - timedelta(days=int(rule_value("appeals.duplicates.days")))
     radius = float(rule_value("appeals.duplicates.radius_m"))
     threshold = float(rule_value("appeals.duplicates.text_similarity"))
-    base = Appeal.objects.filter(
-        status__in=OPEN_STATES, created_at__gte=since, merged_into__isnull=True
-    ).exclude(pk=appeal.pk)
+    # A merged appeal is 已撤销, so OPEN_STATES already leaves it out; a `merged_into IS NULL` test would
+    # only lead SQLite's planner to scan the (mostly NULL) merged_into index instead of the queue indexes.
+    base = Appeal.objects.filter(status__in=OPEN_STATES, created_at__gte=since)
+    if appeal.pk is not None:  # intake asks before inserting the new appeal
+        base = base.exclude(pk=appeal.pk)
     found: dict[int, dict] = {}
     category_id = appeal.category_id or appeal.suggested_category_id
     if category_id:
@@ -232,20 +257,20 @@ def find_duplicates(appeal: Appeal, *, limit: int = 10) -> list[dict]:
         if appeal.lat is not None:
             min_lng, min_lat, max_lng, max_lat = bbox_around(appeal.lng, appeal.lat, radius)
             near = same.filter(lat__range=(min_lat, max_lat), lng__range=(min_lng, max_lng))
-            for other in near.only("id", "title", "content", "lat", "lng", "status", "created_at")[:200]:
-                d = distance_m(appeal.lng, appeal.lat, other.lng, other.lat)
+            for other in near.values_list(*_DUP_FIELDS, "lat", "lng")[:200]:
+                d = distance_m(appeal.lng, appeal.lat, other[-1], other[-2])
                 if d <= radius:
-                    found[other.pk] = _dup(other, reason="nearby", distance=round(d, 1))
+                    found[other[0]] = _dup(other, reason="nearby", distance=round(d, 1))
         elif appeal.grid_id:
-            for other in same.filter(grid_id=appeal.grid_id)[:200]:
-                found[other.pk] = _dup(other, reason="same_grid")
+            for other in same.filter(grid_id=appeal.grid_id).values_list(*_DUP_FIELDS)[:200]:
+                found[other[0]] = _dup(other, reason="same_grid")
     place = {"grid_id": appeal.grid_id} if appeal.grid_id else {"street_id": appeal.street_id}
     if any(place.values()):
         mine = bigrams(appeal.title + appeal.content)
-        for other in base.filter(**place).only("id", "title", "content", "status", "created_at")[:300]:
-            sim = jaccard(mine, bigrams(other.title + other.content))
+        for other in base.filter(**place).values_list(*_DUP_FIELDS)[:300]:
+            sim = jaccard(mine, _bigrams_of(other[0], other[1] + other[2]))
             if sim >= threshold:
-                row = found.setdefault(other.pk, _dup(other, reason="text"))
+                row = found.setdefault(other[0], _dup(other, reason="text"))
                 row["similarity"] = round(sim, 3)
     rows = sorted(found.values(), key=lambda r: (r.get("distance", 1e9), -r.get("similarity", 0)))
     return rows[:limit]
@@ -257,8 +282,27 @@ def models_q_category(category_id: int):
     return Q(category_id=category_id) | Q(category__isnull=True, suggested_category_id=category_id)
 
 
-def _dup(other: Appeal, *, reason: str, distance: float | None = None) -> dict:
-    row = {"id": other.pk, "title": other.display_title, "status": other.status, "reason": reason}
+# Rows instead of model instances (300 deferred-field instances per intake cost more than the search).
+_DUP_FIELDS = ("id", "title", "content", "status")
+_BIGRAMS: dict[int, tuple[str, set]] = {}  # appeal id → (its text, its bigrams): texts rarely change
+
+
+def _bigrams_of(pk: int, text: str) -> set:
+    """bigrams(text), remembered per appeal (each intake compares with up to 300 recent appeals)."""
+    hit = _BIGRAMS.get(pk)
+    if hit is not None and hit[0] == text:
+        return hit[1]
+    if len(_BIGRAMS) >= 20_000:
+        _BIGRAMS.clear()
+    grams = bigrams(text)
+    _BIGRAMS[pk] = (text, grams)
+    return grams
+
+
+def _dup(other: tuple, *, reason: str, distance: float | None = None) -> dict:
+    """A candidate row from (id, title, content, status, …), as Appeal.display_title shows it."""
+    pk, title, content, status = other[:4]
+    row = {"id": pk, "title": title or content[:30], "status": status, "reason": reason}
     if distance is not None:
         row["distance"] = distance
     return row

@@ -22,14 +22,19 @@ Definitions (each rate is None when its denominator is 0):
   end) ÷ should-close appeals dispatched (派遣/吹哨 event before the end).
 
 All counts come from the event rows (AppealEvent), the task rows (one per dispatch) and the rating rows.
+`compute` reads them from the daily roll-ups (appeals.rollup: AppealDaily, AppealDailyLag, kept in step
+by every action) when the period is made of whole days, and `compute_raw` recomputes them from the raw
+rows (any period; the reference the roll-ups are tested and checked against).
 The composite score of the three rates uses the weights of the rule `appeals.rank.weights` (30/35/35).
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from redgrid.appeals import rollup
 from redgrid.appeals.models import Appeal, AppealEvent, AppealRating, AppealUnitTask, Rating, Status
 from redgrid.core.rules import rule_value
 from redgrid.regions.models import Region
@@ -136,8 +141,28 @@ def _has_event(action: str, *, before: datetime, **data) -> Exists:
     return Exists(q)
 
 
+def _whole_days(start: datetime, end: datetime) -> tuple[date, date] | None:
+    """(first day, end day) when both bounds are local midnights, else None."""
+    tz = timezone.get_default_timezone()
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        return None
+    start, end = start.astimezone(tz), end.astimezone(tz)
+    if start.time() != time.min or end.time() != time.min:
+        return None
+    return start.date(), end.date()
+
+
 def compute(node, start: datetime, end: datetime) -> Metrics:
-    """The indicators of one node for [start, end) (see the module docstring for each formula)."""
+    """The indicators of one node for [start, end): from the daily roll-ups for whole days (the
+    dashboards' periods), else recomputed from the raw rows."""
+    days = _whole_days(start, end)
+    if days is None:
+        return compute_raw(node, start, end)
+    return Metrics(**rollup.read(node, *days))
+
+
+def compute_raw(node, start: datetime, end: datetime) -> Metrics:
+    """The indicators of one node for [start, end) recomputed from the raw rows (module docstring)."""
     appeals = _appeals_of(node)
     # 响应率 — dispatch tasks.
     tasks = AppealUnitTask.objects.filter(dispatched_at__gte=start, dispatched_at__lt=end)

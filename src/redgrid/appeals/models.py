@@ -74,12 +74,24 @@ class Appeal(models.Model):
     caller_phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
     caller_phone_last4 = models.CharField(max_length=4, blank=True, default="")
     caller_phone = Sensitive("phone", masked_length=11)
+    # Self-service intake is rate-limited per client system and per network address (services._check_rate);
+    # the address is kept only as a keyed hash (no raw IP is stored with the appeal).
+    api_key = models.ForeignKey(
+        "accounts.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appeals",
+        verbose_name="接入密钥",
+    )
+    client_ip_hash = models.CharField(max_length=64, blank=True, default="")
 
     title = models.CharField("标题", max_length=100, blank=True)
     content = models.TextField("内容")
     lat = models.FloatField("纬度", null=True, blank=True)
     lng = models.FloatField("经度", null=True, blank=True)
     address = models.CharField("地址", max_length=200, blank=True)
+    media_url = models.URLField("媒体链接", max_length=500, blank=True, help_text="Open311 客户端提供的图片地址（不下载）")
     grid = models.ForeignKey(
         "regions.Region",
         null=True,
@@ -159,6 +171,8 @@ class Appeal(models.Model):
             models.Index(fields=["submitted_by", "created_at"], name="appeal_submitter"),
             models.Index(fields=["category", "created_at"], name="appeal_category"),
             models.Index(fields=["lat", "lng"], name="appeal_point"),
+            models.Index(fields=["api_key", "created_at"], name="appeal_api_key"),
+            models.Index(fields=["client_ip_hash", "created_at"], name="appeal_client_ip"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -205,6 +219,23 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
+
+
+class IntakeLock(models.Model):
+    """限流锁: one row per rate-limited submitter (account, phone, API key or network address).
+
+    Intake locks the row (`select_for_update`) before counting the submitter's appeals of the last hour and
+    inserting the new one, so concurrent submissions are counted one after the other on PostgreSQL (SQLite
+    serialises writers anyway). Rows carry no data and may be deleted at any time.
+    """
+
+    key = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "限流锁"
+
+    def __str__(self):
+        return self.key
 
 
 class AppealEvent(BaseEvent):
@@ -462,3 +493,85 @@ class RoutingRule(models.Model):
 
     def __str__(self):
         return f"{self.category} @ {self.area} → {self.unit}"
+
+
+# --- daily roll-ups of the indicators (appeals.rollup keeps them, appeals.metrics reads them) ---------
+
+# The counters of appeals.metrics.Metrics, in its field order (a test keeps the two in step).
+ROLLUP_COUNTERS = (
+    "dispatched_tasks",
+    "responded_on_time",
+    "ratings",
+    "good_ratings",
+    "rated_appeals",
+    "resolved_appeals",
+    "should_close",
+    "closed",
+    "closed_on_time",
+    "ever_closed",
+    "reopened",
+    "dispatched_appeals",
+    "extended",
+)
+
+
+class RollupScope(models.TextChoices):
+    REGION = "region", "区划"
+    UNIT = "unit", "单位"
+
+
+class RollupCounters(models.Model):
+    """The counters of one node: a region (street, community or grid) or a unit (node_id is its id)."""
+
+    scope = models.CharField("对象类型", max_length=6, choices=RollupScope.choices)
+    node_id = models.PositiveBigIntegerField("对象编号")
+    day = models.DateField("归属日")
+    dispatched_tasks = models.IntegerField(default=0)
+    responded_on_time = models.IntegerField(default=0)
+    ratings = models.IntegerField(default=0)
+    good_ratings = models.IntegerField(default=0)
+    rated_appeals = models.IntegerField(default=0)
+    resolved_appeals = models.IntegerField(default=0)
+    should_close = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_on_time = models.IntegerField(default=0)
+    ever_closed = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    dispatched_appeals = models.IntegerField(default=0)
+    extended = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class AppealDaily(RollupCounters):
+    """指标日汇总: per node and day, the sum of every counted item attributed to that day (the dispatch
+    day of a task, the day of a rating, the registering day of an appeal), counted as of now.
+
+    Kept in step inside each workflow action's transaction (appeals.rollup.record); rebuilt from the raw
+    rows by `redgrid appeals_rollup --rebuild`."""
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求指标日汇总"
+        constraints = [models.UniqueConstraint(fields=["scope", "node_id", "day"], name="appeal_daily_key")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.node_id} {self.day}"
+
+
+class AppealDailyLag(RollupCounters):
+    """指标跨日修正: the items of AppealDaily whose condition "… before the end of the period" rests on a
+    later event (closed, dispatched, reopened, extended; the next rating), by the day of that event
+    (`upto`). A period [S, E) subtracts the items attributed to a day in it whose event is on or after E."""
+
+    upto = models.DateField("后续事件日")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "诉求指标跨日修正"
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "node_id", "day", "upto"], name="appeal_daily_lag_key")
+        ]
+        indexes = [models.Index(fields=["scope", "node_id", "upto"], name="appeal_daily_lag_upto")]
+
+    def __str__(self):
+        return f"{self.scope}:{self.node_id} {self.day}→{self.upto}"

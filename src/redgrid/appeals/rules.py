@@ -46,6 +46,20 @@ define(
     "L",
 )
 define("appeals.intake.per_phone_per_hour", 10, "每个来电号码每小时最多登记诉求数", "同上", "L")
+define(
+    "appeals.intake.per_key_per_hour",
+    100,
+    "每个 API 密钥（Open311 等接入系统）每小时最多提交诉求数；密钥自设上限时以密钥为准",
+    "《北京市接诉即办工作条例》禁止恶意重复反映",
+    "L",
+)
+define(
+    "appeals.intake.per_ip_per_hour",
+    30,
+    "同一网络地址（IPv6 按 /64）每小时最多提交诉求数（居民H5、REST 接口、Open311）",
+    "《北京市接诉即办工作条例》禁止恶意重复反映",
+    "L",
+)
 define("appeals.duplicates.radius_m", 100, "疑似重复诉求的距离范围（米）", "issue 3", "L")
 define("appeals.duplicates.days", 7, "疑似重复诉求的时间范围（天）", "issue 3", "L")
 define(
@@ -70,3 +84,10 @@ def sla_default(urgency: str) -> tuple[int, int]:
         int(rule_value(f"appeals.sla.{urgency}.respond_minutes")),
         int(rule_value(f"appeals.sla.{urgency}.resolve_minutes")),
     )
+define(
+    "appeals.sla.working_days",
+    False,
+    "一般、复杂诉求的办结时限和延期天数按工作日计算（工作日历在管理后台维护节假日与调休）",
+    "rules.md §6（可选工作日历）",
+    "L",
+)

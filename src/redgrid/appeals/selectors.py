@@ -3,7 +3,7 @@
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from redgrid.appeals import workflow
-from redgrid.appeals.models import Appeal, AppealEvent, AppealFollower, AppealUnitTask
+from redgrid.appeals.models import Appeal, AppealEvent, AppealFollower, AppealUnitTask, Rating, Status
 from redgrid.core.access import get_or_404, scope_of
 
 REGION_ROLES = ("gridworker", "community", "street", "leader", "admin")
@@ -39,7 +39,7 @@ def appeal_timeline(appeal: Appeal) -> QuerySet[AppealEvent]:
     return appeal.events.select_related("actor", "unit").order_by("at", "id")
 
 
-def _role_paths(user, roles: tuple[str, ...]) -> list[str]:
+def role_paths(user, roles: tuple[str, ...]) -> list[str]:
     cache = getattr(user, "_appeal_role_paths", None)
     if cache is None:
         cache = {}
@@ -48,6 +48,57 @@ def _role_paths(user, roles: tuple[str, ...]) -> list[str]:
                 cache.setdefault(grant.role, []).append(grant.region.path)
         user._appeal_role_paths = cache
     return [p for r in roles for p in cache.get(r, [])]
+
+
+VERIFY_ROLES = ("gridworker", "community")
+
+
+def can_verify(user) -> bool:
+    return scope_of(user).is_admin or bool(role_paths(user, VERIFY_ROLES))
+
+
+def verify_queue(user) -> QuerySet[Appeal]:
+    """核查队列: replied appeals in the grids this grid worker (or community) verifies."""
+    scope = scope_of(user)
+    qs = appeals_visible_to(user).filter(status=Status.REPLIED, merged_into__isnull=True)
+    if scope.is_admin:
+        return qs
+    paths = role_paths(user, VERIFY_ROLES)
+    if not paths:
+        return qs.none()
+    return qs.filter(scope.path_q(tuple(paths), "grid__path"))
+
+
+# Timeline labels of events that are not workflow transitions (intake, merges, the deadline sweep).
+EVENT_LABELS = {
+    "merged_in": "并入重复诉求",
+    "overdue_respond": "报到超时督办",
+    "overdue_resolve": "超期督办",
+}
+TO_UNIT = ("dispatch", "whistle", "reassign")
+
+
+def event_label(e, *, submit: str = "受理") -> str:
+    """The Chinese name of one timeline event (`submit` is 受理 for staff, 提交诉求 for the reporter)."""
+    if e.action == "submit":
+        return submit
+    if e.action == "verify":
+        return "核查通过" if e.data.get("passed") else "核查未通过"
+    if e.action == "rate":
+        rating = e.data.get("rating")
+        return f"评价：{Rating(rating).label}" if rating in Rating.values else "评价"
+    if e.action == "accept" and e.data.get("role") == "assist":
+        return "协办单位报到"
+    if e.action == "merge":
+        return f"并入诉求 #{e.data.get('into')}"
+    if e.action == "merged_in" and e.data.get("from"):
+        return f"诉求 #{e.data.get('from')} 并入本件"
+    if e.action in TO_UNIT and e.unit_id:
+        return f"{workflow.TRANSITIONS[e.action].label}至{e.unit}"
+    if e.action in EVENT_LABELS:
+        return EVENT_LABELS[e.action]
+    transition = workflow.TRANSITIONS.get(e.action)
+    return transition.label if transition else e.action
 
 
 def _covers(paths: list[str], region) -> bool:
@@ -66,13 +117,13 @@ def actor_kinds(user, appeal: Appeal) -> frozenset[str]:
         return frozenset(
             kinds | {workflow.DISPATCHER, workflow.TASK_UNIT, workflow.OWNER_UNIT, workflow.VERIFIER}
         )
-    dispatch_paths = _role_paths(user, ("street", "community"))
+    dispatch_paths = role_paths(user, ("street", "community"))
     if appeal.grid_id:
         if _covers(dispatch_paths, appeal.grid):
             kinds.add(workflow.DISPATCHER)
-        if _covers(_role_paths(user, ("gridworker", "community")), appeal.grid):
+        if _covers(role_paths(user, ("gridworker", "community")), appeal.grid):
             kinds.add(workflow.VERIFIER)
-    elif _covers(_role_paths(user, ("street",)), appeal.street):
+    elif _covers(role_paths(user, ("street",)), appeal.street):
         kinds.add(workflow.DISPATCHER)
     if scope.unit_ids:
         if appeal.owner_unit_id in scope.unit_ids:

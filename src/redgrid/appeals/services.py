@@ -14,10 +14,12 @@ from datetime import timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from redgrid.appeals import intake, notify, workflow
+from redgrid.appeals import intake, notify, rollup, workflow
 from redgrid.appeals.models import (
+    MAX_PHOTO_BYTES,
     MAX_PHOTOS_PER_KIND,
     Appeal,
     AppealEvent,
@@ -37,17 +39,22 @@ from redgrid.appeals.models import (
 )
 from redgrid.appeals.selectors import actor_kinds
 from redgrid.core import audit
-from redgrid.core.api import Conflict
+from redgrid.core.api import Conflict, TooManyRequests
 from redgrid.core.rules import rule_value
 from redgrid.regions.models import Region
 from redgrid.units.models import Category, Unit
 
 
-class RateLimited(Exception):
-    """Too many appeals from one account or phone (HTTP 429)."""
+class RateLimited(TooManyRequests):
+    """Too many appeals from one account, phone, API key or network address (HTTP 429)."""
+
+    def __init__(self, message: str, retry_after: int = 3600):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until the oldest counted appeal leaves the hour
 
 
 MAX_CONTENT = 2000
+MAX_CONTENT_OPEN311 = 4000  # GeoReport v2 allows descriptions of up to 4,000 characters
 
 
 # --- shared steps ------------------------------------------------------------------------------------
@@ -71,6 +78,7 @@ def _check(appeal: Appeal, action: str, actor) -> frozenset[str]:
     if not kinds & transition.who:
         who = "、".join(workflow.ACTOR_LABELS[k] for k in sorted(transition.who))
         raise PermissionDenied(f"您无权{transition.label}此诉求（应由{who}办理）")
+    appeal._rollup_before = rollup.snapshot(appeal)  # the indicator items before the change (_event)
     return kinds
 
 
@@ -88,6 +96,7 @@ def _event(
         round=appeal.round,
         data=data or {},
     )
+    rollup.record(appeal, action)  # the daily indicator roll-ups, in this transaction
     summary = {"from": from_state, "to": appeal.status, **(data or {})}
     if unit is not None:
         summary["unit"] = unit.pk
@@ -147,7 +156,10 @@ def _read_photos(photos) -> list[tuple[str, bytes, str, str]]:
         if isinstance(photo, tuple):
             name, data = photo
         else:
-            name, data = getattr(photo, "name", "photo"), photo.read()
+            # Refuse an oversized upload from its declared size before reading it into memory.
+            if (getattr(photo, "size", 0) or 0) > MAX_PHOTO_BYTES:
+                raise ValidationError(f"照片不能超过 {MAX_PHOTO_BYTES // (1024 * 1024)} MB")
+            name, data = getattr(photo, "name", "photo"), photo.read(MAX_PHOTO_BYTES + 1)
         mime, ext = validate_photo(data)
         rows.append((name, data, mime, ext))
     return rows
@@ -203,19 +215,71 @@ class IntakeResult:
 SELF_SERVICE = (Channel.H5, Channel.API, Channel.OPEN311)
 
 
-def _check_rate(actor, channel: str, caller_phone: str) -> None:
-    since = timezone.now() - timedelta(hours=1)
+def ip_hash(ip: str | None) -> str:
+    """Keyed hash of a client address; an IPv6 client counts by its /64 (one host usually holds a whole /64)."""
+    import ipaddress
+
+    from redgrid.core.crypto import lookup_hash
+
+    try:
+        addr = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return ""
+    if addr.version == 6:
+        if addr.ipv4_mapped is not None:
+            return lookup_hash(str(addr.ipv4_mapped))
+        return lookup_hash(str(ipaddress.ip_network(f"{addr}/64", strict=False)))
+    return lookup_hash(str(addr))
+
+
+def _intake_limits(actor, channel: str, caller_phone: str, api_key, client_ip_hash: str) -> list:
+    """The hourly limits this submission counts against: (lock key, limit, counted appeals, message)."""
+    limits = []
     if channel in SELF_SERVICE and getattr(actor, "pk", None):
-        limit = int(rule_value("appeals.intake.per_account_per_hour"))
-        if Appeal.objects.filter(submitted_by=actor, created_at__gte=since).count() >= limit:
-            raise RateLimited(f"提交过于频繁：每个账号每小时最多反映 {limit} 件诉求，请稍后再试")
+        n = int(rule_value("appeals.intake.per_account_per_hour"))
+        msg = f"提交过于频繁：每个账号每小时最多反映 {n} 件诉求，请稍后再试"
+        limits.append((f"user:{actor.pk}", n, Q(submitted_by=actor), msg))
     if caller_phone:
         from redgrid.core.crypto import lookup_hash, normalise
 
-        limit = int(rule_value("appeals.intake.per_phone_per_hour"))
+        n = int(rule_value("appeals.intake.per_phone_per_hour"))
         phone_hash = lookup_hash(normalise("phone", caller_phone))
-        if Appeal.objects.filter(caller_phone_hash=phone_hash, created_at__gte=since).count() >= limit:
-            raise RateLimited(f"该号码一小时内已反映 {limit} 件诉求，请勿重复反映")
+        msg = f"该号码一小时内已反映 {n} 件诉求，请勿重复反映"
+        limits.append((f"phone:{phone_hash}", n, Q(caller_phone_hash=phone_hash), msg))
+    if api_key is not None:
+        n = api_key.hourly_limit or int(rule_value("appeals.intake.per_key_per_hour"))
+        source = "该密钥的设定" if api_key.hourly_limit else "规则 appeals.intake.per_key_per_hour"
+        msg = f"提交过于频繁：该 API 密钥每小时最多提交 {n} 件诉求（{source}），请稍后再试"
+        limits.append((f"key:{api_key.pk}", n, Q(api_key=api_key), msg))
+    if client_ip_hash and channel in SELF_SERVICE:
+        n = int(rule_value("appeals.intake.per_ip_per_hour"))
+        msg = f"提交过于频繁：同一网络地址每小时最多提交 {n} 件诉求（规则 appeals.intake.per_ip_per_hour），请稍后再试"
+        limits.append((f"ip:{client_ip_hash}", n, Q(client_ip_hash=client_ip_hash), msg))
+    return limits
+
+
+def _check_rate(actor, channel: str, caller_phone: str, *, api_key=None, client_ip_hash: str = "") -> None:
+    """Refuse a submission over any hourly limit (《北京市接诉即办工作条例》: no malicious repeat calls).
+
+    Runs inside the intake transaction:
+    1. lock each submitter's `IntakeLock` row, in key order so two submissions cannot deadlock;
+    2. count that submitter's appeals of the last hour (a sliding window over indexed columns);
+    3. at the limit, raise `RateLimited` (the transaction rolls back, nothing is saved).
+    A concurrent submission by the same submitter waits on the lock until this one commits, then counts it.
+    """
+    from redgrid.appeals.models import IntakeLock
+
+    now = timezone.now()
+    since = now - timedelta(hours=1)
+    for lock_key, limit, counted, message in sorted(
+        _intake_limits(actor, channel, caller_phone, api_key, client_ip_hash), key=lambda row: row[0]
+    ):
+        IntakeLock.objects.select_for_update().get_or_create(key=lock_key)
+        recent = Appeal.objects.filter(counted, created_at__gte=since)
+        if recent.count() >= limit:
+            oldest = recent.order_by("created_at").values_list("created_at", flat=True).first()
+            wait = int((oldest + timedelta(hours=1) - now).total_seconds()) + 1 if oldest else 3600
+            raise RateLimited(message, retry_after=max(wait, 1))
 
 
 def appeal_submit(
@@ -231,18 +295,28 @@ def appeal_submit(
     caller_phone: str = "",
     urgency: str | None = None,
     photos=(),
+    grid: Region | None = None,
+    client_ip: str | None = None,
+    api_key=None,
+    media_url: str = "",
+    note: str = "",
 ) -> IntakeResult:
     """受理: take in an appeal.
 
     1. Validate the text, the point and the photos (nothing is written if any is wrong).
-    2. Rate-limit self-service intake per account, and any intake per caller phone.
-    3. Locate: point → grid, address → grid, the reporter's household → grid, else the triage queue.
+    2. Rate-limit self-service intake per account, API key and client address (`client_ip`, by default
+       the request's), and any intake per caller phone (checked under a lock in the write transaction).
+    3. Locate: the grid the operator named, else point → grid, address → grid, the reporter's household
+       → grid, else the triage queue.
     4. Classify: the trained model suggests a category and a confidence (if a model is installed).
     5. Route: routing rules / responsible units suggest the unit; deadlines from the SLA rules.
-    6. Write the appeal, the reporter as follower, the event, the audit row and the photos.
-    7. List duplicate candidates for the dispatcher; notify the reporter (and the street if unlocated).
+    6. List duplicate candidates for the dispatcher (read-only, before the write transaction).
+    7. Write the appeal, the reporter as follower, the event, the audit row and the photos; notify the
+       reporter (and the street if unlocated).
     """
-    content = _require_text(content, "诉求内容")
+    content = _require_text(
+        content, "诉求内容", MAX_CONTENT_OPEN311 if channel == Channel.OPEN311 else MAX_CONTENT
+    )
     title = (title or "").strip()[:100]
     address = (address or "").strip()[:200]
     if channel not in Channel.values:
@@ -257,59 +331,87 @@ def appeal_submit(
         raise ValidationError("热线登记需填写来电号码")
     category = _category(category)
     photo_rows = _read_photos(photos)
-    _check_rate(actor, channel, caller_phone)
+    if api_key is not None and not api_key.is_active:
+        raise PermissionDenied("API 密钥已吊销")
+    if client_ip is None:
+        from redgrid.core.context import current_actor
+
+        client_ip = getattr(current_actor(), "ip", None)
+    client_ip_hash = ip_hash(client_ip) if channel in SELF_SERVICE else ""
 
     reporter = None if channel == Channel.HOTLINE else actor
     fallback_street = None
     if channel in (Channel.HOTLINE, Channel.PATROL):
-        from redgrid.appeals.selectors import _role_paths
+        from redgrid.appeals.selectors import role_paths
 
-        paths = sorted(_role_paths(actor, ("street", "community", "gridworker")), key=len)
+        paths = sorted(role_paths(actor, ("street", "community", "gridworker")), key=len)
         if paths:
             region = Region.objects.filter(path=paths[0]).first()
             fallback_street = intake.ancestor_at_level(region, Region.Level.STREET)
-    where = intake.locate(lat=lat, lng=lng, address=address, user=reporter, fallback_street=fallback_street)
+    if fallback_street is None and api_key is not None:
+        fallback_street = api_key.street  # an unlocatable request from a client system goes to its street
+    if grid is not None:
+        # A hotline operator or grid worker who knows the grid names it (the caller gives no point);
+        # the page checks the grid is in the operator's scope.
+        if not isinstance(grid, Region) or not grid.is_grid:
+            raise ValidationError("网格不存在")
+        where = intake.Location(grid, intake.ancestor_at_level(grid, Region.Level.STREET), "operator")
+    else:
+        where = intake.locate(
+            lat=lat, lng=lng, address=address, user=reporter, fallback_street=fallback_street
+        )
     suggested, confidence = intake.suggest_category(f"{title} {content}")
     effective = category or suggested
     sla = intake.sla_for(effective, urgency)
     now = timezone.now()
+    appeal = Appeal(
+        channel=channel,
+        reporter=reporter,
+        submitted_by=actor if getattr(actor, "pk", None) else None,
+        title=title,
+        content=content,
+        lat=lat,
+        lng=lng,
+        address=address,
+        media_url=(media_url or "")[:500],
+        api_key=api_key,
+        client_ip_hash=client_ip_hash,
+        grid=where.grid,
+        street=where.street,
+        category=category,
+        suggested_category=suggested,
+        confidence=confidence,
+        suggested_unit=intake.route(effective, where.grid or where.street),
+        urgency=sla.urgency,
+        status=Status.RECEIVED,
+        created_at=now,
+        resolve_due_at=sla.resolve_due(now),
+    )
+    if caller_phone:
+        appeal.caller_phone = caller_phone
+    # The read-only steps (routing above, duplicate candidates here: the new appeal is not one of them) come
+    # before the write transaction, which then holds its locks (on SQLite, the database's write lock) only
+    # for the rate check and the inserts; and the appeal is written once.
+    duplicates = intake.find_duplicates(appeal)
+    appeal.possible_duplicates = [d["id"] for d in duplicates]
     with transaction.atomic():
-        appeal = Appeal(
-            channel=channel,
-            reporter=reporter,
-            submitted_by=actor if getattr(actor, "pk", None) else None,
-            title=title,
-            content=content,
-            lat=lat,
-            lng=lng,
-            address=address,
-            grid=where.grid,
-            street=where.street,
-            category=category,
-            suggested_category=suggested,
-            confidence=confidence,
-            suggested_unit=intake.route(effective, where.grid or where.street),
-            urgency=sla.urgency,
-            status=Status.RECEIVED,
-            created_at=now,
-            resolve_due_at=now + sla.resolve,
-        )
-        if caller_phone:
-            appeal.caller_phone = caller_phone
+        _check_rate(actor, channel, caller_phone, api_key=api_key, client_ip_hash=client_ip_hash)
         appeal.save()
         if reporter is not None:
             AppealFollower.objects.create(appeal=appeal, user=reporter)
         _save_photos(appeal, photo_rows, kind=PhotoKind.INTAKE, actor=actor)
-        duplicates = intake.find_duplicates(appeal)
-        if duplicates:
-            appeal.possible_duplicates = [d["id"] for d in duplicates]
-            appeal.save(update_fields=["possible_duplicates"])
         _event(
             appeal,
             "submit",
             actor,
             "",
-            data={"channel": channel, "located_by": where.how, "photos": len(photo_rows)},
+            note=note,
+            data={
+                "channel": channel,
+                "located_by": where.how,
+                "photos": len(photo_rows),
+                **({"api_key": api_key.prefix} if api_key is not None else {}),
+            },
         )
         _tell_reporters(appeal, f"您的诉求已受理（编号 {appeal.pk}）", appeal.display_title)
         if appeal.grid_id is None:
@@ -352,7 +454,7 @@ def appeal_register(
             appeal.title = title.strip()[:100]
         sla = intake.sla_for(appeal.category, urgency)
         appeal.urgency = sla.urgency
-        appeal.resolve_due_at = appeal.created_at + sla.resolve
+        appeal.resolve_due_at = sla.resolve_due(appeal.created_at)
         appeal.suggested_unit = intake.route(appeal.category, appeal.grid or appeal.street)
         from_state, appeal.status = appeal.status, Status.REGISTERED
         appeal.registered_at = timezone.now()
@@ -506,7 +608,11 @@ def appeal_accept(*, actor, appeal, unit=None) -> Appeal:
         appeal = _lock(appeal)
         _check(appeal, "accept", actor)
         scope = scope_of(actor)
-        tasks = appeal.tasks.select_for_update().filter(ended_at__isnull=True, reported_at__isnull=True)
+        # of=self: the select_related unit row must not be locked too (concurrent report-ins to one unit
+        # would queue on it and deadlock with the foreign-key checks of other actions).
+        tasks = appeal.tasks.select_for_update(of=("self",)).filter(
+            ended_at__isnull=True, reported_at__isnull=True
+        )
         if not scope.is_admin:
             tasks = tasks.filter(unit_id__in=list(scope.unit_ids))
         if unit is not None:
@@ -627,7 +733,7 @@ def _decide_extension(*, actor, appeal, action: str, note: str) -> Appeal:
         ext.save()
         data = {"days": ext.days, "extension": ext.pk}
         if approved:
-            appeal.resolve_due_at = (appeal.resolve_due_at or timezone.now()) + timedelta(days=ext.days)
+            appeal.resolve_due_at = intake.extended_due(appeal.resolve_due_at or timezone.now(), ext.days)
             appeal.resolve_overdue_at = None  # a new deadline may be escalated again
             appeal.save()
             data["resolve_due_at"] = appeal.resolve_due_at.isoformat()
@@ -739,7 +845,7 @@ def appeal_reopen(*, actor, appeal, reason: str = "") -> Appeal:
         appeal.round += 1
         appeal.reopen_count += 1
         appeal.closed_at = None
-        appeal.resolve_due_at = now + intake.sla_for(appeal.category, appeal.urgency).resolve
+        appeal.resolve_due_at = intake.sla_for(appeal.category, appeal.urgency).resolve_due(now)
         appeal.resolve_overdue_at = None
         appeal.save()
         _event(
@@ -817,8 +923,60 @@ def appeal_cancel(*, actor, appeal, reason: str = "") -> Appeal:
     return appeal
 
 
+# --- assessment weights ------------------------------------------------------------------------------
+
+RANK_WEIGHTS_KEY = "appeals.rank.weights"
+RANK_WEIGHT_LABELS = ("响应率", "解决率", "满意率")
+
+
+def rank_weights_set(*, actor, weights, note: str = "") -> list:
+    """考核权重: an administrator sets the weights of 响应率, 解决率, 满意率 (rule `appeals.rank.weights`):
+    three non-negative numbers (at most 2 decimals) summing to 100; the change is audited."""
+    import math
+
+    from redgrid.core.access import scope_of
+    from redgrid.core.models import Rule
+    from redgrid.core.rules import REGISTRY
+
+    if not scope_of(actor).is_admin:
+        raise PermissionDenied("只有系统管理员可以修改考核权重")
+    weights = list(weights)
+    if len(weights) != len(RANK_WEIGHT_LABELS):
+        raise ValidationError("请填写响应率、解决率、满意率三项权重")
+    values = []
+    for label, raw in zip(RANK_WEIGHT_LABELS, weights, strict=True):
+        try:
+            value = float(str(raw).strip())
+        except ValueError as exc:
+            raise ValidationError(f"{label}权重应为数字") from exc
+        if not math.isfinite(value) or value < 0:
+            raise ValidationError(f"{label}权重不能为负数")
+        if round(value, 2) != value:
+            raise ValidationError(f"{label}权重最多保留两位小数")
+        values.append(int(value) if value.is_integer() else value)
+    total = round(sum(values), 2)
+    if total != 100:
+        raise ValidationError(f"三项权重之和应为 100（现为 {total:g}）")
+    with transaction.atomic():
+        row = Rule.objects.select_for_update().filter(key=RANK_WEIGHTS_KEY).first()
+        old = row.value if row else REGISTRY[RANK_WEIGHTS_KEY].default
+        row, _ = Rule.objects.update_or_create(
+            key=RANK_WEIGHTS_KEY, defaults={"value": values, "note": (note or "考核排名页修改")[:200]}
+        )
+        audit.record(
+            "rules.change", row, actor=actor, summary={"key": RANK_WEIGHTS_KEY, "from": old, "to": values}
+        )
+        # The save signal cleared the cache before the commit; a reader in between may have cached the
+        # old value again.
+        from redgrid.core.rules import invalidate
+
+        transaction.on_commit(invalidate)
+    return values
+
+
 __all__ = [name for name in dir() if name.startswith("appeal_")] + [
     "RateLimited",
     "IntakeResult",
     "add_photos",
+    "rank_weights_set",
 ]
