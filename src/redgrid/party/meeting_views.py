@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from redgrid.core.api import Conflict
 from redgrid.core.pages import paginate, render_staff, staff_required
+from redgrid.core.qr import qr_svg as _qr_svg  # shared with volunteer check-in
 from redgrid.party import services
 from redgrid.party.models import OrgLifeMeeting, PartyOrg
 from redgrid.party.selectors import (
@@ -115,15 +116,6 @@ def meeting(request, pk):
             "errors": request.session.pop("party_meeting_errors", []),
         },
     )
-
-
-def _qr_svg(url: str) -> str:
-    """Inline SVG QR code when the optional `segno` package is installed; otherwise the link alone is shown."""
-    try:
-        import segno  # noqa: PLC0415
-    except ImportError:
-        return ""
-    return segno.make(url, error="m").svg_inline(scale=5)
 
 
 def _post_action(request, pk, fn):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from redgrid.core.api import Conflict
 from redgrid.core.pages import render_staff, staff_required
 from redgrid.party import services
+from redgrid.party.evaluation import member_yearly_record
 from redgrid.party.selectors import access_member, access_party_org, access_transfer
 
 ERRORS_KEY = "party_member_errors"
@@ -28,6 +29,7 @@ def member(request, pk):
             "transfers": m.transfers.select_related("to_org").order_by("-issued_on", "-id"),
             "today": timezone.localdate(),
             "errors": request.session.pop(ERRORS_KEY, []),
+            "yearly": member_yearly_record(m),
         },
     )
 

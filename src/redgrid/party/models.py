@@ -286,3 +286,514 @@ class Transfer(models.Model):
     def is_expired(self, today) -> bool:
         """An issued letter past its validity (derived, not stored)."""
         return self.status == self.Status.ISSUED and today > self.valid_until
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 发展党员 (recruitment) — 《中国共产党发展党员工作细则》: 5 stages, 25 steps (rules and services in
+# party/rules.py and party/recruitment.py)
+# ---------------------------------------------------------------------------------------------------------
+
+
+class Applicant(models.Model):
+    """入党申请人档案: one person's way through the 25 steps, from 递交入党申请书 to 材料归档.
+
+    `step` is the last completed step (1–25); the next one is `step + 1`. `due_on` is the deadline of the
+    next step when the rules give one (talk, approvals, 转正); the reminder sweep claims `reminded_at` and
+    `overdue_notified_at` with a compare-and-swap update, and both are cleared whenever `due_on` moves.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "发展中"
+        COMPLETED = "completed", "已转正归档"
+        TERMINATED = "terminated", "已终止"
+
+    person = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="party_applications", verbose_name="申请人"
+    )
+    branch = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="applicants", verbose_name="所在党支部"
+    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ACTIVE)
+    step = models.PositiveSmallIntegerField("已完成步骤", default=0)
+    applied_on = models.DateField("递交入党申请书日期")
+    due_on = models.DateField("下一步期限", null=True, blank=True)
+    due_rule = models.CharField("期限依据", max_length=200, blank=True)
+    reminded_at = models.DateTimeField("期限提醒发送时间", null=True, blank=True)
+    overdue_notified_at = models.DateTimeField("超期提醒发送时间", null=True, blank=True)
+    member = models.ForeignKey(
+        PartyMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+        verbose_name="党员档案",
+    )
+    note = models.TextField("备注", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "入党申请人"
+        ordering = ["-applied_on", "-id"]
+        indexes = [
+            models.Index(fields=["branch", "status", "step"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"], condition=models.Q(status="active"), name="party_one_active_application"
+            ),
+            models.CheckConstraint(condition=models.Q(step__lte=25), name="party_applicant_step_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.person.name}（第{self.step}步）"
+
+
+class ApplicantStep(models.Model):
+    """发展党员步骤记录: the date a step was completed, with its note and its figures (votes, hours…)."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="steps")
+    number = models.PositiveSmallIntegerField("步骤")
+    done_on = models.DateField("日期")
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员步骤记录"
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "number"], name="party_applicant_step_once")
+        ]
+
+    def __str__(self):
+        return f"{self.applicant_id}#{self.number} {self.done_on}"
+
+
+class ApplicantSponsor(models.Model):
+    """培养联系人 / 入党介绍人: full members responsible for an applicant (细则第十一条、第十五条)."""
+
+    class Role(models.TextChoices):
+        CONTACT = "contact", "培养联系人"
+        INTRODUCER = "introducer", "入党介绍人"
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="sponsors")
+    member = models.ForeignKey(PartyMember, on_delete=models.PROTECT, related_name="+", verbose_name="党员")
+    role = models.CharField("职责", max_length=12, choices=Role.choices)
+    assigned_on = models.DateField("确定日期")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "培养联系人和入党介绍人"
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "member", "role"], name="party_sponsor_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} {self.member_id}"
+
+
+def _applicant_document_path(instance, filename):
+    # The stored name is random: the user's file name is kept in `name` only (never trusted as a path).
+    import secrets
+
+    return f"party/recruitment/{timezone.now():%Y/%m}/{secrets.token_hex(12)}.{filename.rsplit('.', 1)[-1]}"
+
+
+class ApplicantDocument(models.Model):
+    """发展党员材料: an uploaded PDF or image attached to one step (入党申请书, 思想汇报, 政审材料…)."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="documents")
+    step = models.PositiveSmallIntegerField("所属步骤")
+    name = models.CharField("材料名称", max_length=100)
+    file = models.FileField("文件", upload_to=_applicant_document_path)
+    content_type = models.CharField(max_length=30)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员材料"
+        ordering = ["step", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ApplicantEvent(BaseEvent):
+    """发展党员记录: one row per step, upload, 公示, objection, extension or termination."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(BaseEvent.Meta):
+        verbose_name = verbose_name_plural = "发展党员记录"
+
+
+class RecruitmentPublicity(models.Model):
+    """公示: public notice before a step (发展对象、接收预备党员、转正); the step waits for its end."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="publicities")
+    before_step = models.PositiveSmallIntegerField("公示后的步骤")
+    starts_on = models.DateField("公示开始")
+    ends_on = models.DateField("公示结束", db_index=True)
+    content = models.TextField("公示内容")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "发展党员公示"
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["applicant", "before_step"], name="party_publicity_once")
+        ]
+
+    def __str__(self):
+        return f"{self.applicant_id} 公示 {self.starts_on}–{self.ends_on}"
+
+
+class RecruitmentObjection(models.Model):
+    """公示异议: an objection raised by a member of the branch or a resident; it blocks the next step
+    until the branch resolves it (不属实 → continue; 属实 → the applicant cannot go on)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "待核实"
+        DISMISSED = "dismissed", "经核实不影响发展"
+        UPHELD = "upheld", "经核实属实"
+
+    publicity = models.ForeignKey(RecruitmentPublicity, on_delete=models.CASCADE, related_name="objections")
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    content = models.TextField("异议内容")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
+    resolution = models.TextField("核实情况", blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示异议"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["publicity", "status"])]
+
+    def __str__(self):
+        return f"{self.publicity_id} {self.get_status_display()}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# 定期填报, 换届, 双报到 and 民主评议 (see party/reporting.py, terms.py, dual_report.py, evaluation.py)
+# ---------------------------------------------------------------------------------------------------------
+
+
+class PeriodicReport(models.Model):
+    """定期填报: one branch's report of one kind (组织活动、党员变动、换届) for one period."""
+
+    class Kind(models.TextChoices):
+        ACTIVITIES = "activities", "组织活动情况"
+        MEMBER_CHANGES = "member_changes", "党员变动情况"
+        REELECTION = "reelection", "换届情况"
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "已报送"
+        RETURNED = "returned", "已退回"
+        ACCEPTED = "accepted", "已审核"
+
+    org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="periodic_reports", verbose_name="党组织"
+    )
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    period_start = models.DateField("所属期间起")
+    period_end = models.DateField("所属期间止")
+    due_on = models.DateField("报送截止日")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    data = models.JSONField("填报内容", default=dict)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField("报送时间", default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
+    review_note = models.CharField("审核意见", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定期填报"
+        ordering = ["-period_start", "org__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "kind", "period_start"], name="party_report_once_a_period")
+        ]
+        indexes = [models.Index(fields=["kind", "period_start"])]
+
+    def __str__(self):
+        return f"{self.org} {self.get_kind_display()} {self.period_start:%Y-%m-%d}"
+
+    @property
+    def late(self) -> bool:
+        return timezone.localdate(self.submitted_at) > self.due_on
+
+
+class ReportEvent(BaseEvent):
+    """定期填报记录: submission, return (退回), resubmission, acceptance."""
+
+    report = models.ForeignKey(PeriodicReport, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(BaseEvent.Meta):
+        verbose_name = verbose_name_plural = "定期填报记录"
+
+
+class OrgTerm(models.Model):
+    """届次: one term of an organisation's committee, started by an election (换届选举)."""
+
+    org = models.ForeignKey(PartyOrg, on_delete=models.CASCADE, related_name="terms", verbose_name="党组织")
+    started_on = models.DateField("选举日期（任期开始）")
+    years = models.PositiveSmallIntegerField("任期（年）")
+    ends_on = models.DateField("任期届满")
+    approval_no = models.CharField("上级党组织批复文号", max_length=60, blank=True)
+    note = models.TextField("说明", blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "届次"
+        ordering = ["-started_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["org", "started_on"], name="party_term_once")]
+
+    def __str__(self):
+        return f"{self.org} {self.started_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+
+class PartyOrgEvent(BaseEvent):
+    """党组织记录: elections (换届) and other changes of an organisation itself."""
+
+    org = models.ForeignKey(PartyOrg, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(BaseEvent.Meta):
+        verbose_name = verbose_name_plural = "党组织记录"
+
+
+class DualRegistration(models.Model):
+    """双报到: an in-service member's registration with the community where they live (到社区报到)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待社区确认"
+        CONFIRMED = "confirmed", "已报到"
+        REJECTED = "rejected", "未通过"
+        ENDED = "ended", "已结束"
+
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.CASCADE, related_name="dual_registrations", verbose_name="党员"
+    )
+    community = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="dual_registrations", verbose_name="报到社区"
+    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    skills = models.CharField("服务意向/特长", max_length=200, blank=True)
+    registered_at = models.DateTimeField("报到时间", default=timezone.now)
+    confirmed_on = models.DateField("社区确认日期", null=True, blank=True)
+    valid_until = models.DateField("本次报到有效期至", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField("未通过原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双报到登记"
+        ordering = ["-registered_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(status="pending"), name="party_dual_one_pending"
+            )
+        ]
+        indexes = [models.Index(fields=["community", "status"]), models.Index(fields=["member", "status"])]
+
+    def __str__(self):
+        return f"{self.member} → {self.community}"
+
+
+class DualServiceRecord(models.Model):
+    """双报到服务记录 (CommunityService): one service activity, recorded by the member, confirmed by the community."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "待社区确认"
+        CONFIRMED = "confirmed", "已确认"
+        REJECTED = "rejected", "未确认"
+
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.CASCADE, related_name="service_records", verbose_name="党员"
+    )
+    registration = models.ForeignKey(DualRegistration, on_delete=models.PROTECT, related_name="services")
+    community = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name="服务社区")
+    served_on = models.DateField("服务日期")
+    hours = models.DecimalField("服务时长（小时）", max_digits=5, decimal_places=1)
+    content = models.CharField("服务内容", max_length=300)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.CharField("未确认原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双报到服务记录"
+        ordering = ["-served_on", "-id"]
+        indexes = [
+            models.Index(fields=["member", "status", "served_on"]),
+            models.Index(fields=["community", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.served_on:%Y-%m-%d} {self.member} {self.hours}h"
+
+
+class DualReportEvent(BaseEvent):
+    """双报到记录: registration, confirmation, rejection; service recorded, confirmed, rejected."""
+
+    registration = models.ForeignKey(
+        DualRegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    service = models.ForeignKey(
+        DualServiceRecord, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+
+    class Meta(BaseEvent.Meta):
+        verbose_name = verbose_name_plural = "双报到记录"
+
+
+class EvaluationGrade(models.TextChoices):
+    """民主评议党员的四个等次."""
+
+    EXCELLENT = "excellent", "优秀"
+    QUALIFIED = "qualified", "合格"
+    BASIC = "basic", "基本合格"
+    UNQUALIFIED = "unqualified", "不合格"
+
+
+class EvaluationRound(models.Model):
+    """民主评议党员: one branch's yearly round — 自我评价 → 党员互评 → 民主测评 → 支部评定."""
+
+    class Phase(models.TextChoices):
+        SELF = "self", "个人自评"
+        PEER = "peer", "党员互评"
+        VOTING = "voting", "民主测评"
+        DECIDING = "deciding", "支部评定"
+        CLOSED = "closed", "已结束"
+
+    org = models.ForeignKey(
+        PartyOrg, on_delete=models.PROTECT, related_name="evaluation_rounds", verbose_name="党支部"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    phase = models.CharField("阶段", max_length=10, choices=Phase.choices, default=Phase.SELF)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民主评议"
+        ordering = ["-year", "org__path"]
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="party_evaluation_once_a_year")]
+
+    def __str__(self):
+        return f"{self.org} {self.year}年民主评议"
+
+
+class EvaluationEntry(models.Model):
+    """参评党员: one member in one round — the self assessment and the branch's final grade."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="entries")
+    member = models.ForeignKey(
+        PartyMember, on_delete=models.PROTECT, related_name="evaluations", verbose_name="党员"
+    )
+    self_assessment = models.TextField("个人自评", blank=True)
+    self_grade = models.CharField("自评等次", max_length=12, choices=EvaluationGrade.choices, blank=True)
+    self_at = models.DateTimeField(null=True, blank=True)
+    final_grade = models.CharField("评定等次", max_length=12, choices=EvaluationGrade.choices, blank=True)
+    final_reason = models.CharField("评定说明", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参评党员"
+        constraints = [
+            models.UniqueConstraint(fields=["round", "member"], name="party_evaluation_entry_once")
+        ]
+
+    def __str__(self):
+        return f"{self.round_id}:{self.member_id}"
+
+
+class PeerReview(models.Model):
+    """党员互评: one member's comment on another member in a round (one per pair)."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="peer_reviews")
+    reviewer = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="reviews_given")
+    reviewee = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="reviews_received")
+    comment = models.CharField("互评意见", max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党员互评"
+        constraints = [
+            models.UniqueConstraint(fields=["reviewer", "reviewee"], name="party_peer_review_once")
+        ]
+
+    def __str__(self):
+        return f"{self.reviewer_id}→{self.reviewee_id}"
+
+
+class EvaluationVote(models.Model):
+    """民主测评票: one member's grade for another member (a ballot is cast once)."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="votes_cast")
+    entry = models.ForeignKey(EvaluationEntry, on_delete=models.CASCADE, related_name="votes_received")
+    grade = models.CharField("等次", max_length=12, choices=EvaluationGrade.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "民主测评票"
+        constraints = [models.UniqueConstraint(fields=["voter", "entry"], name="party_evaluation_vote_once")]
+
+    def __str__(self):
+        return f"{self.voter_id}→{self.entry_id}: {self.grade}"
+
+
+class EvaluationEvent(BaseEvent):
+    """民主评议记录: opening, phase changes, grades decided, closing."""
+
+    round = models.ForeignKey(EvaluationRound, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(BaseEvent.Meta):
+        verbose_name = verbose_name_plural = "民主评议记录"
+
+
+class PartyReminderLog(models.Model):
+    """已发提醒: one row per reminder sent, so the periodic sweeps send each reminder exactly once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "党建提醒记录"
+
+    def __str__(self):
+        return self.key

@@ -239,7 +239,7 @@ def _close(meeting: OrgLifeMeeting, *, actor) -> None:
 
 def _locked_meeting(meeting) -> OrgLifeMeeting:
     pk = meeting.pk if isinstance(meeting, OrgLifeMeeting) else meeting
-    return OrgLifeMeeting.objects.select_for_update().select_related("org").get(pk=pk)
+    return OrgLifeMeeting.objects.select_for_update(of=("self",)).select_related("org").get(pk=pk)
 
 
 def meeting_close(*, actor, meeting: OrgLifeMeeting) -> OrgLifeMeeting:
@@ -444,7 +444,7 @@ def dues_record_payment(
     if amount <= 0:
         raise ValidationError("金额必须大于 0")
     with transaction.atomic():
-        member = PartyMember.objects.select_for_update().select_related("org").get(pk=member.pk)
+        member = PartyMember.objects.select_for_update(of=("self",)).select_related("org").get(pk=member.pk)
         if member.status not in PartyMember.ACTIVE:
             raise Conflict(f"该党员当前状态为“{member.get_status_display()}”，不能登记党费")
         existing = DuesPayment.objects.filter(member=member, year=year, month=month).first()
@@ -525,7 +525,7 @@ ACTION_LABELS = {
 
 def _locked_member(member) -> PartyMember:
     pk = member.pk if isinstance(member, PartyMember) else member
-    return PartyMember.objects.select_for_update().select_related("org", "person").get(pk=pk)
+    return PartyMember.objects.select_for_update(of=("self",)).select_related("org", "person").get(pk=pk)
 
 
 def _member_transition(member: PartyMember, action: str) -> str:

@@ -26,3 +26,31 @@ urlpatterns = [
     path("meetings/<int:pk>/close/", meeting_views.meeting_close, name="meeting_close"),
     path("meetings/<int:pk>/sign-in/<str:token>/", meeting_views.meeting_sign_in, name="meeting_sign_in"),
 ]
+
+# 发展党员 (recruitment)
+from redgrid.party import recruitment_views as rv  # noqa: E402
+
+urlpatterns += [
+    path("recruitment/", rv.applicants, name="recruitment"),
+    path("recruitment/new/", rv.applicant_new, name="recruitment_new"),
+    path("recruitment/overdue/", rv.overdue, name="recruitment_overdue"),
+    path("recruitment/notices/", rv.notices, name="recruitment_notices"),
+    path("recruitment/notices/<int:pk>/", rv.notice, name="recruitment_notice"),
+    path("recruitment/<int:pk>/", rv.applicant, name="recruitment_applicant"),
+    path("recruitment/<int:pk>/advance/", rv.applicant_advance, name="recruitment_advance"),
+    path("recruitment/<int:pk>/upload/", rv.applicant_upload, name="recruitment_upload"),
+    path("recruitment/<int:pk>/documents/<int:doc_id>/", rv.applicant_document, name="recruitment_document"),
+    path("recruitment/<int:pk>/publicity/", rv.applicant_publicity, name="recruitment_publicity"),
+    path("recruitment/<int:pk>/extend/", rv.applicant_extend, name="recruitment_extend"),
+    path("recruitment/<int:pk>/terminate/", rv.applicant_terminate, name="recruitment_terminate"),
+    path(
+        "recruitment/<int:pk>/objections/<int:objection_id>/resolve/",
+        rv.objection_resolve,
+        name="recruitment_objection_resolve",
+    ),
+]
+
+# 定期填报、换届、双报到、民主评议 pages (party/reporting_urls.py).
+from redgrid.party.reporting_urls import urlpatterns as _reporting_urls  # noqa: E402
+
+urlpatterns += _reporting_urls
