@@ -228,3 +228,9 @@ def results(request, topic_id: int):
         # Running counts would sway the vote; residents see turnout only until voting closes.
         data.update(counts=None, passed=None)
     return data
+
+
+router.add_router("/volunteers", "redgrid.participation.volunteer_api.router")  # 志愿服务 (volunteer_api.py)
+# 议事厅、征求意见 (deliberation_api.py); 公开公示、网上评议、信息发布 (openness_api.py)
+router.add_router("", "redgrid.participation.deliberation_api.router")
+router.add_router("", "redgrid.participation.openness_api.router")

@@ -200,22 +200,19 @@ def household_grid_path(user) -> str | None:
 
 
 def topics_visible_to(user):
-    """Staff: topics whose area lies in, or contains, a granted subtree. Residents: topics whose area
-    contains their household's grid."""
-    from redgrid.participation.models import Topic
+    """Staff: topics whose area lies in, or contains, a granted subtree (a branch secretary: the areas its
+    organisations are responsible for). Residents: accepted topics whose area contains their household's
+    grid. Everyone: the topics they proposed and those they were invited to as a stakeholder."""
+    from redgrid.participation.audience import home_area_q, staff_area_q
+    from redgrid.participation.models import Topic, TopicStakeholder
 
     if not user.is_authenticated:
         return Topic.objects.none()
-    scope = scope_of(user)
-    if scope.is_admin:
+    if scope_of(user).is_admin:
         return Topic.objects.all()
-    q = Q(pk__in=[])
-    if scope.region_paths:
-        q |= scope.region_q("area__path")
-        q |= Q(area__path__in=[a for p in scope.region_paths for a in ancestor_paths(p)])
-    grid_path = household_grid_path(user)
-    if grid_path:
-        q |= Q(area__path__in=ancestor_paths(grid_path))
+    q = Q(created_by=user) | Q(pk__in=TopicStakeholder.objects.filter(user=user).values("topic_id"))
+    q |= staff_area_q(user, "area__path")
+    q |= home_area_q(user, "area__path") & Q(status=Topic.Status.ACCEPTED)
     return Topic.objects.filter(q)
 
 

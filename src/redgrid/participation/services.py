@@ -93,7 +93,7 @@ def _check_actor(wish: Wish, t: Transition, actor) -> None:
 
 def _locked(wish) -> Wish:
     pk = wish.pk if isinstance(wish, Wish) else wish
-    return Wish.objects.select_for_update().select_related("grid").get(pk=pk)
+    return Wish.objects.select_for_update(of=("self",)).select_related("grid").get(pk=pk)
 
 
 def _event(wish: Wish, *, actor, action: str, from_state: str, note: str = "", data=None) -> WishEvent:
@@ -380,7 +380,7 @@ def topic_vote(*, actor, topic, choice: str):
     from redgrid.participation.selectors import household_grid_path
 
     with transaction.atomic():
-        topic = Topic.objects.select_for_update().select_related("area").get(pk=topic.pk)
+        topic = Topic.objects.select_for_update(of=("self",)).select_related("area").get(pk=topic.pk)
         phase = topic.phase
         if phase != Topic.Phase.VOTING:
             raise Conflict(f"议题当前处于「{Topic.Phase(phase).label}」阶段，不能投票")

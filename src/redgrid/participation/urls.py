@@ -17,3 +17,13 @@ urlpatterns = [
     path("wishes/<int:pk>/photos/<int:photo_id>/", views.photo, name="fulfil_photo"),
     path("wishes/<int:pk>/<slug:action>/", views.act, name="act"),
 ]
+
+# 志愿服务 (volunteer_urls.py)
+from redgrid.participation.volunteer_urls import urlpatterns as _volunteer_urls  # noqa: E402
+
+urlpatterns += _volunteer_urls
+
+# 议事厅、征求意见、公开公示、网上评议、信息发布 (deliberation_urls.py)
+from redgrid.participation.deliberation_urls import urlpatterns as _deliberation_urls  # noqa: E402
+
+urlpatterns += _deliberation_urls
