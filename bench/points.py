@@ -26,6 +26,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
+import benchdb  # noqa: E402  (bench/ is on sys.path when a script runs)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
@@ -39,32 +41,6 @@ def setup(database_url: str | None):
     import django
 
     django.setup()
-
-
-def fresh_database():
-    from django.conf import settings
-    from django.core.management import call_command
-
-    db = settings.DATABASES["default"]
-    if db["ENGINE"].endswith("sqlite3"):
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(db["NAME"]) + suffix).unlink(missing_ok=True)
-    else:
-        import psycopg
-
-        name = db["NAME"]
-        admin = psycopg.connect(
-            host=db["HOST"],
-            port=db["PORT"] or 5432,
-            user=db["USER"],
-            password=db["PASSWORD"] or None,
-            dbname="postgres",
-            autocommit=True,
-        )
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-        admin.close()
-    call_command("migrate", verbosity=0)
 
 
 def build_tree(streets: int, communities: int, grids: int):
@@ -183,7 +159,7 @@ def main():
     vendor = connection.vendor
     print(f"database: {vendor} · members: {args.members:,} · active share: {args.active}")
     t0 = time.perf_counter()
-    fresh_database()
+    benchdb.fresh_database()
     streets, communities, grids, branches = build_tree(10, 10, 10)
     print(
         f"1. tree: {len(streets)} streets, {len(communities)} communities, {len(grids)} grids/branches "

@@ -33,12 +33,14 @@ class CourseDetailOut(CourseOut):
 class HeartbeatIn(Schema):
     seconds: int = 0
     visible: bool = True
+    position: int | None = None  # a video's playback position in seconds
 
 
 class HeartbeatOut(Schema):
     seconds: int
     required_seconds: int
     completed: bool
+    position: int = 0
 
 
 class QuizOut(Schema):
@@ -153,12 +155,17 @@ def get_course(request, course_id: int):
 def heartbeat(request, course_id: int, payload: HeartbeatIn):
     course = selectors.access_course(request.user, course_id)
     record = services.study_heartbeat(
-        user=request.user, course=course, seconds=payload.seconds, visible=payload.visible
+        user=request.user,
+        course=course,
+        seconds=payload.seconds,
+        visible=payload.visible,
+        position=payload.position,
     )
     return {
         "seconds": record.seconds,
         "required_seconds": course.minutes * 60,
         "completed": record.completed_at is not None,
+        "position": record.position,
     }
 
 

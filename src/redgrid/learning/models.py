@@ -58,6 +58,8 @@ class StudyRecord(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     last_beat_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Where the member stopped a video, so the next visit (on any device) resumes there.
+    position = models.PositiveIntegerField("视频播放位置（秒）", default=0)
 
     class Meta:
         verbose_name = verbose_name_plural = "学习记录"

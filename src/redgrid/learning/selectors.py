@@ -78,6 +78,20 @@ def access_course(user, pk) -> Course:
     return get_or_404(courses_visible_to(user), pk=pk)
 
 
+def course_file_type(course: Course) -> str:
+    """The content type a course file is served with: its extension, which the upload check (admin form,
+    core.uploads.sniff_media) matched to the file's bytes."""
+    name = course.file.name.lower()
+    for ext, mime in (
+        (".mp4", "video/mp4"),
+        (".webm", "video/webm"),
+        (".pdf", "application/pdf"),
+    ):
+        if name.endswith(ext):
+            return mime
+    return "application/octet-stream"
+
+
 def study_menu(user, *, year: int | None = None) -> dict:
     """菜单式选学: required courses for the member's profile, courses recommended for it, courses the
     member's branch completed most, then the rest; each course carries the member's progress."""

@@ -89,8 +89,18 @@ def login_award(*, user, at: datetime | None = None):
 # --- study ----------------------------------------------------------------------------------------
 
 
+# No course video runs a day; a larger position is a broken or hostile client.
+MAX_POSITION = 24 * 3600
+
+
 def study_heartbeat(
-    *, user, course: Course, seconds: int, visible: bool, at: datetime | None = None
+    *,
+    user,
+    course: Course,
+    seconds: int,
+    visible: bool,
+    position: int | None = None,
+    at: datetime | None = None,
 ) -> StudyRecord:
     """Count real study time from the page's heartbeats.
 
@@ -102,6 +112,7 @@ def study_heartbeat(
     3. `visible=False` (sent when the page is hidden) stops the clock, so the hidden interval can never be
        claimed by a later beat.
     4. Reaching the course's minutes completes it and awards the course points (once per course and year).
+    5. A video's playback `position` is kept so the member resumes where they stopped.
     """
     at = at or timezone.now()
     year = timezone.localdate(at).year
@@ -117,10 +128,12 @@ def study_heartbeat(
             counted = int(min(seconds, wall, rule_value("learning.heartbeat_max_gap")))
         record.seconds += counted
         record.last_beat_at = at if visible else None
+        if position is not None:
+            record.position = min(max(int(position), 0), MAX_POSITION)
         just_completed = record.completed_at is None and record.seconds >= course.minutes * 60
         if just_completed:
             record.completed_at = at
-        record.save(update_fields=["seconds", "last_beat_at", "completed_at"])
+        record.save(update_fields=["seconds", "last_beat_at", "completed_at", "position"])
         if just_completed:
             points_award(
                 user=user, activity=course.kind, source_key=f"course:{user.pk}:{course.pk}:{year}", at=at
@@ -265,7 +278,7 @@ def quiz_submit(*, user, attempt: QuizAttempt, answers: dict, at: datetime | Non
     """
     at = at or timezone.now()
     with transaction.atomic():
-        attempt = QuizAttempt.objects.select_for_update().select_related("quiz").get(pk=attempt.pk, user=user)
+        attempt = QuizAttempt.objects.select_for_update(of=("self",)).select_related("quiz").get(pk=attempt.pk, user=user)
         quiz = attempt.quiz
         if attempt.submitted_at is not None:
             raise Conflict(

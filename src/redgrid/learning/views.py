@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from redgrid.core.api import Conflict
 from redgrid.core.pages import render_staff, staff_required
+from redgrid.core.uploads import ranged_file_response
 from redgrid.learning import selectors, services
 from redgrid.party.selectors import access_party_org, party_orgs_visible_to
 
@@ -36,6 +37,15 @@ def course(request, pk):
         "learning/course.html",
         {"course": c, "record": record, "paragraphs": [p for p in c.body.split("\n") if p.strip()]},
     )
+
+
+@login_required
+def course_file(request, pk):
+    """A course's video or document, only for those who may study it (the media folder is not public)."""
+    c = selectors.access_course(request.user, pk)
+    if not c.file:
+        raise Http404
+    return ranged_file_response(request, c.file, selectors.course_file_type(c))
 
 
 @login_required

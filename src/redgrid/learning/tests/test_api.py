@@ -49,7 +49,7 @@ def test_a_heartbeat_counts_visible_time(world, content, client):
         client.post(url, {"seconds": 0, "visible": True}, content_type="application/json")
         t.shift(15)
         body = client.post(url, {"seconds": 15, "visible": True}, content_type="application/json").json()
-    assert body == {"seconds": 15, "required_seconds": course.minutes * 60, "completed": False}
+    assert body == {"seconds": 15, "required_seconds": course.minutes * 60, "completed": False, "position": 0}
 
 
 def test_a_missing_course_is_404(world, client):

@@ -9,6 +9,7 @@
   var required = parseInt(box.getAttribute("data-required"), 10) || 0;
   var bar = document.getElementById("study-bar");
   var label = document.getElementById("study-seconds");
+  var video = document.getElementById("course-video");
   var INTERVAL = 15000;
   var since = null;
   var timer = null;
@@ -34,7 +35,8 @@
       credentials: "same-origin",
       keepalive: !visible,
       headers: {"Content-Type": "application/json", "X-CSRFToken": csrfToken()},
-      body: JSON.stringify({seconds: seconds, visible: visible})
+      body: JSON.stringify(video ? {seconds: seconds, visible: visible, position: Math.floor(video.currentTime)}
+                                 : {seconds: seconds, visible: visible})
     }).then(function (r) { return r.ok ? r.json() : null; }).then(show).catch(function () {});
   }
 
@@ -51,6 +53,14 @@
     window.clearInterval(timer);
     timer = null;
     beat(false);
+  }
+
+  // Resume a video where the member stopped last time (the server keeps the position per course and year).
+  if (video) {
+    var resumeAt = parseInt(video.getAttribute("data-position"), 10) || 0;
+    var resume = function () { if (resumeAt > 0 && resumeAt < video.duration) { video.currentTime = resumeAt; } };
+    if (video.readyState >= 1) { resume(); } else { video.addEventListener("loadedmetadata", resume, {once: true}); }
+    video.addEventListener("pause", function () { if (document.visibilityState === "visible") { beat(true); } });
   }
 
   document.addEventListener("visibilitychange", function () {
