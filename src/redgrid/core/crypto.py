@@ -35,6 +35,18 @@ def decrypt(token: str) -> str:
         raise ValueError("无法解密：密钥不匹配或数据被篡改") from exc
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file kept only until a background job has read it (e.g. an uploaded roster full of ID numbers)."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise ValueError("无法解密：密钥不匹配或数据被篡改") from exc
+
+
 def lookup_hash(value: str) -> str:
     if value == "":
         return ""

@@ -797,3 +797,57 @@ class PartyReminderLog(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class RosterImportJob(models.Model):
+    """花名册导入任务: a large roster is checked and saved by the task worker while the page shows progress.
+
+    The uploaded file is kept encrypted only until the job has read it (it holds ID numbers); the outcome
+    (members created, or every row-and-column problem) stays for the person who uploaded it.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        CHECKING = "checking", "读取并校验"
+        PREPARING = "preparing", "整理数据"
+        SAVING = "saving", "写入名册"
+        DONE = "done", "导入成功"
+        FAILED = "failed", "未导入"
+
+    RUNNING = (Status.QUEUED, Status.CHECKING, Status.PREPARING, Status.SAVING)
+    # Share of the bar each phase fills, in order (checking is the longest with a large file).
+    PHASE_SHARE = {Status.CHECKING: (0, 45), Status.PREPARING: (45, 75), Status.SAVING: (75, 99)}
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    file_size = models.PositiveIntegerField("文件大小", default=0)
+    content_enc = models.BinaryField("文件（加密，读取后清除）", default=b"", editable=False)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField("本阶段已处理", default=0)
+    total = models.PositiveIntegerField("本阶段总数", default=0)
+    created = models.PositiveIntegerField("新增党员", null=True, blank=True)
+    errors = models.JSONField("问题", default=list, blank=True)
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "花名册导入任务"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["actor", "-created_at"], name="party_rosterjob_actor")]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if self.status not in self.PHASE_SHARE:
+            return 0
+        low, high = self.PHASE_SHARE[self.status]
+        return low + (high - low) * min(self.done, self.total) // max(self.total, 1)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/export/", views.members_export, name="members_export"),
     path("members/import/", views.members_import, name="members_import"),
     path("members/import/template/", views.members_template, name="members_template"),
+    path("members/import/<int:pk>/", views.members_import_job, name="members_import_job"),
     path("coverage/", views.coverage, name="coverage"),
     path("compliance/", meeting_views.compliance, name="compliance"),
     path("orgs/<int:pk>/dues/", dues_views.branch_dues, name="dues"),

@@ -2,11 +2,13 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 
 from redgrid.core import audit
 from redgrid.core.pages import paginate, render_staff, staff_required
-from redgrid.party import limits, roster, rules
+from redgrid.party import limits, roster, roster_jobs, rules
 from redgrid.party.models import PartyMember, PartyOrg
 from redgrid.party.selectors import (
     access_party_org,
@@ -104,26 +106,58 @@ def members_template(request):
     return _xlsx(roster.template_workbook(), "党员花名册导入模板.xlsx")
 
 
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
 @staff_required
 def members_import(request):
-    errors, created = [], None
+    """Upload a roster: the import runs as a background job and the job page shows its progress. The page's
+    script uploads with a progress bar and asks for JSON; without the script the form posts and redirects."""
+    errors = []
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            errors = ["请选择要导入的 Excel 文件"]
+        try:
+            job = roster_jobs.roster_job_start(actor=request.user, upload=request.FILES.get("file"))
+        except ValidationError as exc:
+            errors = exc.messages
         else:
-            try:
-                created = roster.roster_import(
-                    actor=request.user, file=upload, orgs=party_orgs_visible_to(request.user)
-                )
-            except ValidationError as exc:
-                errors = exc.messages
+            url = reverse("party:members_import_job", args=[job.pk])
+            if _wants_json(request):
+                return JsonResponse({"url": url}, status=201)
+            return redirect(url)
+        if _wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
     return render_staff(
         request,
         "party/members_import.html",
-        {"errors": errors, "created": created},
+        {
+            "errors": errors,
+            "jobs": roster_jobs.recent_jobs(request.user),
+            "max_mb": roster_jobs.MAX_BYTES >> 20,
+        },
         status=400 if errors else 200,
     )
+
+
+def _job_state(job) -> dict:
+    return {
+        "status": job.status,
+        "label": job.get_status_display(),
+        "running": job.running,
+        "percent": job.percent,
+        "done": job.done,
+        "total": job.total,
+        "created": job.created,
+        "errors": job.errors,
+    }
+
+
+@staff_required
+def members_import_job(request, pk):
+    job = roster_jobs.roster_job_for(request.user, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(_job_state(job))
+    return render_staff(request, "party/members_import_job.html", {"job": job, "state": _job_state(job)})
 
 
 @staff_required

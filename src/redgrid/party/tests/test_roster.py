@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from redgrid.core.names import PersonGenerator
+from redgrid.core.names import PersonGenerator, id_number_birth_date
 from redgrid.party import roster
 from redgrid.party.models import PartyMember, PartyOrg
 from redgrid.regions.models import Resident
@@ -69,8 +69,16 @@ def test_a_clean_file_creates_residents_and_members(world):
     assert _import(world, [_row(p) for p in people]) == 3
     assert Resident.objects.count() == before + 3
     m = PartyMember.objects.get(person__name=people[0].name, org=world.orgs["A1"])
-    assert m.status == "full" and m.joined_on == date(2015, 7, 1)
-    assert m.person.id_number_last4 == people[0].id_number[-4:]
+    assert m.status == "full" and m.joined_on == date(2015, 7, 1) and m.full_member_on == date(2016, 7, 1)
+    assert m.dues_category == "employed" and m.in_service is False and m.created_at is not None
+    person = m.person
+    assert person.id_number_last4 == people[0].id_number[-4:] and person.updated_at is not None
+    assert person.birth_date == id_number_birth_date(people[0].id_number)
+    from redgrid.core.crypto import decrypt  # the encrypted values decrypt to the file's
+
+    assert (
+        decrypt(person.id_number_enc) == people[0].id_number and decrypt(person.phone_enc) == people[0].phone
+    )
 
 
 def test_a_bad_check_digit_is_reported_by_row_and_column_and_nothing_is_saved(world):
@@ -143,19 +151,128 @@ def test_a_non_excel_upload_gets_a_chinese_error(world):
         )
 
 
-def test_the_upload_page_shows_errors_and_imports_a_clean_file(world, client):
+def _upload(client, buf, capture, **headers):
+    with capture(execute=True):  # the import task is queued on commit; tests run tasks inline
+        return client.post("/party/members/import/", {"file": _named(buf)}, **headers)
+
+
+def test_the_upload_page_queues_a_job_whose_page_shows_the_problems_or_the_members_created(
+    world, client, django_capture_on_commit_callbacks
+):
     client.force_login(world.user("branch"))
     people = _people(2)
-    bad = client.post("/party/members/import/", {"file": _named(_xlsx([_row(people[0], 身份证号="123")]))})
-    assert bad.status_code == 400 and "第 2 行「身份证号」" in bad.content.decode()
-    ok = client.post("/party/members/import/", {"file": _named(_xlsx([_row(p) for p in people]))})
-    assert ok.status_code == 200 and "新增党员 2 人" in ok.content.decode()
+    bad = _upload(client, _xlsx([_row(people[0], 身份证号="123")]), django_capture_on_commit_callbacks)
+    assert bad.status_code == 302
+    page = client.get(bad["Location"]).content.decode()
+    assert "第 2 行「身份证号」" in page and "未导入任何数据" in page
+    assert not PartyMember.objects.filter(person__name=people[0].name).exists()
+    ok = _upload(client, _xlsx([_row(p) for p in people]), django_capture_on_commit_callbacks)
+    page = client.get(ok["Location"]).content.decode()
+    assert '新增党员 <span id="job-created">2</span> 人' in page
+    listing = client.get("/party/members/import/").content.decode()
+    assert "新增党员 2 人" in listing and "1 处问题，未导入" in listing
 
 
-def test_the_outsider_branch_cannot_import_into_a1(world, client):
-    client.force_login(world.user("outsider_branch"))
+def test_the_page_script_gets_the_job_address_and_then_its_state_as_json(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.user("branch"))
+    response = _upload(
+        client,
+        _xlsx([_row(p) for p in _people(3)]),
+        django_capture_on_commit_callbacks,
+        HTTP_ACCEPT="application/json",
+    )
+    assert response.status_code == 201
+    state = client.get(response.json()["url"] + "?format=json").json()
+    assert state == {
+        "status": "done",
+        "label": "导入成功",
+        "running": False,
+        "percent": 100,
+        "done": 3,
+        "total": 3,
+        "created": 3,
+        "errors": [],
+    }
+
+
+def test_the_file_with_its_id_numbers_is_not_kept_once_the_job_has_read_it(
+    world, client, django_capture_on_commit_callbacks
+):
+    from redgrid.party.models import RosterImportJob
+
+    client.force_login(world.user("branch"))
+    _upload(client, _xlsx([_row(p) for p in _people(1)]), django_capture_on_commit_callbacks)
+    job = RosterImportJob.objects.get()
+    assert job.status == "done" and bytes(job.content_enc) == b""
+
+
+def test_a_job_not_yet_picked_up_shows_it_is_waiting_for_the_worker(world, client):
+    client.force_login(world.user("branch"))
     response = client.post("/party/members/import/", {"file": _named(_xlsx([_row(_people(1)[0])]))})
-    assert response.status_code == 400 and "不在您的管辖范围内" in response.content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "排队中" in page and "等待后台任务进程处理" in page and 'http-equiv="refresh"' in page
+    assert client.get(response["Location"] + "?format=json").json()["running"] is True
+
+
+def test_the_progress_the_page_polls_moves_through_checking_preparing_and_done(world, client, monkeypatch):
+    from redgrid.party import roster_jobs
+    from redgrid.party.models import RosterImportJob
+
+    client.force_login(world.user("branch"))
+    response = client.post("/party/members/import/", {"file": _named(_xlsx([_row(p) for p in _people(30)]))})
+    url = response["Location"] + "?format=json"
+    seen = []
+    real = roster_jobs._report
+    monkeypatch.setattr(roster, "PROGRESS_EVERY", 10)
+
+    def watching(job_id):
+        report = real(job_id)
+
+        def progress(phase, done, total):
+            report(phase, done, total)
+            state = client.get(url).json()
+            seen.append((state["status"], state["done"], state["total"], state["percent"]))
+
+        return progress
+
+    monkeypatch.setattr(roster_jobs, "_report", watching)
+    roster_jobs.run_roster_job(RosterImportJob.objects.get().pk)
+    assert ("checking", 19, 30, 28) in seen and ("preparing", 30, 30, 75) in seen
+    percents = [p for status, _, _, p in seen if status != "saving"]
+    assert percents == sorted(percents)
+    assert client.get(url).json()["percent"] == 100
+
+
+def test_a_non_excel_or_oversized_upload_is_refused_at_once_and_no_job_is_made(world, client, monkeypatch):
+    from redgrid.party import roster_jobs
+    from redgrid.party.models import RosterImportJob
+
+    client.force_login(world.user("branch"))
+    text = io.BytesIO(b"name,id\n")
+    text.name = "roster.csv"
+    refused = client.post("/party/members/import/", {"file": text})
+    assert refused.status_code == 400 and "无法读取文件" in refused.content.decode()
+    monkeypatch.setattr(roster_jobs, "MAX_BYTES", 100)
+    big = client.post(
+        "/party/members/import/",
+        {"file": _named(_xlsx([_row(_people(1)[0])]))},
+        HTTP_ACCEPT="application/json",
+    )
+    assert big.status_code == 400 and "不能超过 20 MB" in big.json()["errors"][0]
+    assert not RosterImportJob.objects.exists()
+
+
+def test_the_outsider_branch_cannot_import_into_a1_nor_see_another_persons_job(
+    world, client, django_capture_on_commit_callbacks
+):
+    client.force_login(world.user("outsider_branch"))
+    response = _upload(client, _xlsx([_row(_people(1)[0])]), django_capture_on_commit_callbacks)
+    assert "不在您的管辖范围内" in client.get(response["Location"]).content.decode()
+    client.force_login(world.user("branch"))
+    assert client.get(response["Location"]).status_code == 404
+    assert client.get(response["Location"] + "?format=json").status_code == 404
 
 
 def test_the_template_downloads_with_the_header_row(world, client):
