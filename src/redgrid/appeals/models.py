@@ -74,6 +74,7 @@ class Appeal(models.Model):
     caller_phone_hash = models.CharField(max_length=64, blank=True, default="", db_index=True)
     caller_phone_last4 = models.CharField(max_length=4, blank=True, default="")
     caller_phone = Sensitive("phone", masked_length=11)
+    SENSITIVE_FIELDS = {"caller_phone": "来电号码"}  # revealed only through core.sensitive (audited)
     # Self-service intake is rate-limited per client system and per network address (services._check_rate);
     # the address is kept only as a keyed hash (no raw IP is stored with the appeal).
     api_key = models.ForeignKey(

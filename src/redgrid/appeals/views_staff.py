@@ -7,11 +7,13 @@ the appeal file, its photos and the hotline form, and the URL list of all of the
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path
 from django.utils import timezone
+from django.utils.html import escape
+from django.views.decorators.http import require_POST
 
 from redgrid.appeals import services, views_staff_actions, views_staff_export, views_staff_public
 from redgrid.appeals import views_staff_ranking as ranking
@@ -31,6 +33,7 @@ from redgrid.appeals.queues import (
 from redgrid.appeals.selectors import access_appeal, appeal_timeline, event_label
 from redgrid.core.access import scope_of
 from redgrid.core.pages import paginate, render_staff, staff_required
+from redgrid.core.sensitive import sensitive_reveal
 
 
 def humanize_delta(due, now) -> tuple[str, bool]:
@@ -166,6 +169,20 @@ def appeal_file(request, pk):
 
 
 @staff_required
+@require_POST
+def reveal_caller_phone(request, pk):
+    """The full caller number, to call the resident back: scope-checked, role-checked and audited."""
+    appeal = access_appeal(request.user, pk)
+    if not appeal.caller_phone_enc:
+        return HttpResponse("—")
+    try:
+        value = sensitive_reveal(actor=request.user, obj=appeal, field="caller_phone")
+    except PermissionDenied as exc:
+        return HttpResponse(f'<span class="errorlist">{escape(str(exc))}</span>', status=403)
+    return HttpResponse(f"<strong>{escape(value)}</strong> <span class='muted'>（已记录查看）</span>")
+
+
+@staff_required
 def photo(request, pk, photo_id):
     """A photo of an appeal, only to those who may see the appeal (uploads are never public files)."""
     appeal = access_appeal(request.user, pk)
@@ -252,6 +269,7 @@ urlpatterns = [
     path("staff/ranking/weights/", ranking.weights, name="staff_weights"),
     path("staff/<int:pk>/", appeal_file, name="staff_detail"),
     path("staff/<int:pk>/photos/<int:photo_id>/", photo, name="staff_photo"),
+    path("staff/<int:pk>/caller-phone/", reveal_caller_phone, name="staff_reveal_phone"),
     path("staff/<int:pk>/<slug:action>/", views_staff_actions.act, name="staff_act"),
     path("public/", views_staff_public.public, name="public"),
 ]

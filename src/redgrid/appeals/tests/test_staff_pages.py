@@ -251,6 +251,27 @@ def test_the_file_shows_fields_masked_phone_suggestions_duplicates_tasks_and_tim
     assert set(response.context["actions"]) == {"register", "reject", "merge"}
 
 
+def test_the_street_reveals_the_callers_full_number_to_call_back_and_it_is_audited(login, world, make_appeal):
+    from redgrid.core.models import AuditLog
+
+    appeal = make_appeal(Status.RECEIVED, reporter=None, channel=Channel.HOTLINE)
+    appeal.caller_phone = "13905361234"
+    appeal.save()
+    body = html(page(login, world, "street", f"/appeals/staff/{appeal.pk}/"))
+    assert "查看完整来电号码将记入审计日志" in body and "13905361234" not in body
+    url = f"/appeals/staff/{appeal.pk}/caller-phone/"
+    street = login(world.user("street"))
+    assert street.get(url).status_code == 405  # a reveal is a POST (CSRF-protected, never prefetched)
+    shown = street.post(url)
+    assert shown.status_code == 200 and "13905361234" in html(shown)
+    row = AuditLog.objects.filter(action="reveal", object_id=str(appeal.pk)).get()
+    assert row.actor_id == world.user("street").pk and row.summary["label"] == "来电号码"
+    assert login(world.user("outsider_street")).post(url).status_code == 404
+    refused = login(world.user("unit")).post(url)
+    assert refused.status_code in (403, 404) and "13905361234" not in html(refused)
+    assert AuditLog.objects.filter(action="reveal").count() == 1
+
+
 def test_the_dispatch_form_preselects_the_suggested_unit(login, world, make_appeal):
     appeal = make_appeal(Status.REGISTERED, suggested_unit=world.units["chengguan"])
     body = html(page(login, world, "street", f"/appeals/staff/{appeal.pk}/"))
