@@ -13,6 +13,14 @@ def article_push_task(article_id: int) -> int:
     return article_push(article_id)
 
 
+@task()
+def notice_push_task(notice_id: int) -> int:
+    """Push a published notice to the inboxes of its residents and members (notices.notice_push)."""
+    from redgrid.participation.notices import notice_push
+
+    return notice_push(notice_id)
+
+
 @every(600)
 @task()
 def topics_announce_phases_task() -> int:

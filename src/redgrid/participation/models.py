@@ -951,6 +951,7 @@ class NoticeEvent(BaseEvent):
         "reply": "答复异议",
         "conclude": "公示结束",
         "withdraw": "撤回",
+        "push": "推送站内消息",
     }
 
     notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="events")

@@ -45,7 +45,9 @@ def workdays_between(start, end) -> int:
     return calendar.working_days_between(timezone.localtime(start).date(), timezone.localtime(end).date())
 
 
-def _event(notice: Notice, *, actor, action: str, from_state: str = "", note: str = "", data=None) -> NoticeEvent:
+def _event(
+    notice: Notice, *, actor, action: str, from_state: str = "", note: str = "", data=None
+) -> NoticeEvent:
     return NoticeEvent.objects.create(
         notice=notice,
         actor=actor,
@@ -124,7 +126,52 @@ def notice_publish(
             actor=actor,
             summary={"kind": kind, "regions": [r.pk for r in regions], "orgs": [o.pk for o in orgs]},
         )
+        pk = notice.pk
+
+        def enqueue():
+            from redgrid.participation.deliberation_tasks import notice_push_task
+
+            notice_push_task.enqueue(pk)
+
+        transaction.on_commit(enqueue)
     return notice
+
+
+PUSH_CHUNK = 1000
+
+
+def notice_push(notice_id: int) -> int:
+    """Tell the residents and party members a published notice is for, in their inbox (once).
+
+    The audience is that of 信息发布 (audience.audience_rows) for the roles 居民 and 党员: residents living
+    under a target region, members of a target organisation or living under a target region; an account
+    reached twice gets one message. A `push` event marks the notice as pushed, so a rerun sends nothing.
+    Returns the number of messages sent.
+    """
+    from redgrid.core.models import Notification
+    from redgrid.participation.audience import audience_rows
+
+    notice = Notice.objects.filter(pk=notice_id, status=S.PUBLISHED).first()
+    if notice is None:
+        return 0
+    region_paths = list(notice.regions.values_list("path", flat=True))
+    org_paths = list(notice.party_orgs.values_list("path", flat=True))
+    users = sorted({u for u, _, _ in audience_rows(region_paths, org_paths, ("resident", "member"))})
+    title = f"【{notice.get_kind_display()}】{notice.title}"[:200]
+    body = notice.body[:120]
+    with transaction.atomic():
+        list(Notice.objects.select_for_update().filter(pk=notice.pk))  # one pusher at a time
+        if notice.events.filter(action="push").exists():
+            return 0  # pushed already (a rerun, or another worker meanwhile)
+        for start in range(0, len(users), PUSH_CHUNK):
+            Notification.objects.bulk_create(
+                [
+                    Notification(recipient_id=u, title=title, body=body, link=_link(notice), kind="notice")
+                    for u in users[start : start + PUSH_CHUNK]
+                ]
+            )
+        _event(notice, actor=None, action="push", note=f"推送 {len(users)} 人", data={"sent": len(users)})
+    return len(users)
 
 
 def _check_period(starts_at, ends_at) -> None:
@@ -151,7 +198,9 @@ def objection_submit(*, actor, notice, body: str) -> NoticeObjection:
         limit = rule_value("notice.objections_per_day")
         since = timezone.now() - timedelta(days=1)
         if notice.objections.filter(author=actor, created_at__gte=since).count() >= limit:
-            raise TooManyRequests(f"每人每天对同一公示最多提出 {limit} 条异议（规则 notice.objections_per_day）")
+            raise TooManyRequests(
+                f"每人每天对同一公示最多提出 {limit} 条异议（规则 notice.objections_per_day）"
+            )
         objection = NoticeObjection.objects.create(notice=notice, author=actor, body=body)
         _event(notice, actor=actor, action="object", data={"objection": objection.pk})
         audit.record("notice.object", notice, actor=actor, summary={"objection": objection.pk})
@@ -168,7 +217,11 @@ def objection_submit(*, actor, notice, body: str) -> NoticeObjection:
 def objection_reply(*, actor, objection, reply: str) -> NoticeObjection:
     reply = _clean_text(reply, label="答复", max_length=1000)
     with transaction.atomic():
-        objection = NoticeObjection.objects.select_for_update(of=("self",)).select_related("notice__org").get(pk=objection.pk)
+        objection = (
+            NoticeObjection.objects.select_for_update(of=("self",))
+            .select_related("notice__org")
+            .get(pk=objection.pk)
+        )
         notice = objection.notice
         if not can_manage_notice(actor, notice):
             raise PermissionDenied("只有发布单位可以答复异议")
@@ -179,8 +232,11 @@ def objection_reply(*, actor, objection, reply: str) -> NoticeObjection:
         _event(notice, actor=actor, action="reply", data={"objection": objection.pk})
         audit.record("notice.reply", notice, actor=actor, summary={"objection": objection.pk})
         notify(
-            [objection.author_id], title=f"您对公示「{notice.title}」的异议已答复", body=reply[:200],
-            link=_link(notice), kind="notice",
+            [objection.author_id],
+            title=f"您对公示「{notice.title}」的异议已答复",
+            body=reply[:200],
+            link=_link(notice),
+            kind="notice",
         )
     return objection
 
@@ -203,7 +259,9 @@ def notice_conclude(*, actor, notice, outcome: str) -> Notice:
         if notice.kind != K.PUBLICITY:
             raise Conflict("只有公示需要登记公示结果")
         if timezone.now() < notice.ends_at:
-            raise Conflict(f"公示期至 {timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}，期满后才能登记结果")
+            raise Conflict(
+                f"公示期至 {timezone.localtime(notice.ends_at):%Y-%m-%d %H:%M}，期满后才能登记结果"
+            )
         pending = notice.objections.filter(replied_at__isnull=True).count()
         if pending:
             raise Conflict(f"还有 {pending} 条异议未答复，答复后才能结束公示")
@@ -244,7 +302,9 @@ def access_notice(user, pk) -> Notice:
     return get_or_404(notices_visible_to(user).select_related("org", "created_by"), pk=pk)
 
 
-def notice_list(user, *, kind: str = "", q: str = "", org_id: int | None = None, open_only=False) -> QuerySet[Notice]:
+def notice_list(
+    user, *, kind: str = "", q: str = "", org_id: int | None = None, open_only=False
+) -> QuerySet[Notice]:
     qs = notices_visible_to(user).select_related("org")
     if kind in K.values:
         qs = qs.filter(kind=kind)
@@ -306,7 +366,15 @@ def catalogue(user, org, year: int) -> list[dict]:
     rows = []
     for value, label in Notice.Category.choices:
         mine = [n for n in items if n.category == value]
-        rows.append({"category": value, "label": label, "items": mine, "count": len(mine), "latest": latest.get(value)})
+        rows.append(
+            {
+                "category": value,
+                "label": label,
+                "items": mine,
+                "count": len(mine),
+                "latest": latest.get(value),
+            }
+        )
     return rows
 
 

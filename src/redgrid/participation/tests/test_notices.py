@@ -48,6 +48,33 @@ def test_a_notice_to_a_branch_reaches_its_members_and_secretary_only(world):
     assert visible(world, n) == {"member", "branch"}
 
 
+def test_residents_and_members_of_the_targets_get_the_notice_in_their_inbox_once(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        n = notice(world, region_ids=[world.regions["A1"].pk])
+    inbox = Notification.objects.filter(kind="notice", link=f"/participation/notices/{n.pk}/")
+    got = set(inbox.values_list("recipient__username", flat=True))
+    assert {"resident", "member"} <= got
+    assert not got & {"outsider_resident", "gridworker", "community", "street"}  # staff see it in their lists
+    assert inbox.filter(recipient__username="resident").get().title == "【通知公告】停水通知"
+    sent = inbox.count()
+    assert no.notice_push(n.pk) == 0 and inbox.count() == sent  # a rerun sends nothing more
+    assert n.events.filter(action="push").get().data == {"sent": sent}
+
+
+def test_a_branch_disclosure_goes_to_its_members_and_a_withdrawn_notice_to_nobody(
+    world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notice(world, by="branch", region_ids=[], org_ids=[world.orgs["A1"].pk])
+    got = set(Notification.objects.filter(kind="notice").values_list("recipient__username", flat=True))
+    assert "member" in got and "resident" not in got and "outsider_resident" not in got
+    later = notice(world, title="会议通知")  # published, its push not run yet
+    no.notice_withdraw(actor=world.user("community"), notice=later, reason="发错了")
+    assert no.notice_push(later.pk) == 0
+
+
 def test_targets_must_lie_in_the_publishers_scope(world):
     with pytest.raises(ValidationError, match="管辖范围"):
         notice(world, region_ids=[world.regions["songhe"].pk])
