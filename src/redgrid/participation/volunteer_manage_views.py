@@ -153,6 +153,26 @@ def activity_cancel(request, pk):
 
 @login_required
 @require_POST
+def activity_update(request, pk):
+    a = sel.access_activity(request.user, pk)
+    p = request.POST
+    run(
+        request,
+        partial(
+            svc.activity_update,
+            actor=request.user,
+            activity=a,
+            title=p.get("title", ""),
+            description=p.get("description", ""),
+            address=p.get("address", ""),
+        ),
+        "活动已修改，已通知报名的志愿者",
+    )
+    return redirect("participation:vol_activity", pk)
+
+
+@login_required
+@require_POST
 def shift_add(request, pk):
     a = sel.access_activity(request.user, pk)
     p = request.POST

@@ -27,6 +27,7 @@ urlpatterns = [
     path(P + "manage/activities/", manage.manage, name="vol_manage"),
     path(P + "manage/activities/new/", manage.activity_new, name="vol_activity_new"),
     path(P + "manage/activities/<int:pk>/cancel/", manage.activity_cancel, name="vol_activity_cancel"),
+    path(P + "manage/activities/<int:pk>/edit/", manage.activity_update, name="vol_activity_update"),
     path(P + "manage/activities/<int:pk>/shifts/", manage.shift_add, name="vol_shift_add"),
     path(P + "manage/shifts/<int:pk>/", manage.roster, name="vol_roster"),
     path(P + "manage/shifts/<int:pk>/qr/", manage.roster_qr, name="vol_roster_qr"),

@@ -92,6 +92,36 @@ def test_a_member_signs_up_on_the_page_sees_the_shift_and_cancels_with_confirmat
     assert "已取消" in text(client.get(f"{V}/mine/?when=past"))
 
 
+def test_the_organiser_corrects_the_place_and_signed_up_volunteers_are_told(
+    world, client, django_capture_on_commit_callbacks
+):
+    from redgrid.core.models import AuditLog, Notification
+
+    a = make_activity(world, shifts=[shift(48, capacity=3)])
+    v.shift_signup(actor=world.user("member"), shift=first_shift(a))
+    client.force_login(world.user("community"))
+    page = text(client.get(f"{V}/activities/{a.pk}/"))
+    assert "保存修改" in page and 'data-confirm="修改后将通知已报名的志愿者，确定保存吗？"' in page
+    url = f"{V}/manage/activities/{a.pk}/edit/"
+    form = {"title": a.title, "description": a.description, "address": "文化路社区党群服务中心二楼"}
+    with django_capture_on_commit_callbacks(execute=True):  # the message is sent once the change commits
+        r = client.post(url, form, follow=True)
+    assert "活动已修改" in text(r) and "文化路社区党群服务中心二楼" in text(r)
+    told = Notification.objects.get(recipient=world.user("member"), title=f"志愿活动「{a.title}」有变更")
+    assert "文化路社区党群服务中心二楼" in told.body
+    assert AuditLog.objects.filter(action="volunteer.activity.update", object_id=str(a.pk)).exists()
+    r = client.post(url, form, follow=True)  # the same values again
+    assert "内容没有变化" in text(r)
+    r = client.post(url, {**form, "title": " "}, follow=True)
+    assert "活动名称" in text(r) and VolunteerActivity.objects.get(pk=a.pk).title == a.title
+    client.force_login(world.user("member"))
+    assert "保存修改" not in text(client.get(f"{V}/activities/{a.pk}/"))
+    client.post(url, {**form, "address": "别处"})
+    assert VolunteerActivity.objects.get(pk=a.pk).address == "文化路社区党群服务中心二楼"
+    client.force_login(world.user("outsider_community"))
+    assert client.post(url, {**form, "address": "别处"}).status_code == 404
+
+
 def test_a_full_shift_shows_no_button_and_the_post_is_refused_with_a_message(world, client):
     a = make_activity(world, shifts=[shift(48, capacity=1)])
     v.shift_signup(actor=volunteer(world, "A1-01"), shift=first_shift(a))

@@ -16,6 +16,7 @@ volunteers`); the modules of the package are an implementation detail:
 from redgrid.participation.volunteer_selectors import dual_report_hours, dual_report_hours_by_user
 from redgrid.participation.volunteers.activities import (
     activity_cancel,
+    activity_update,
     activity_create,
     shift_add,
     shift_cancel,
@@ -60,6 +61,7 @@ __all__ = [
     "SCAN_SALT",
     "SIGNUP_TRANSITIONS",
     "activity_cancel",
+    "activity_update",
     "activity_create",
     "compute_hours",
     "dual_report_hours",

@@ -160,6 +160,56 @@ def activity_cancel(*, actor, activity, reason: str) -> VolunteerActivity:
     return activity
 
 
+EDITABLE = {"title": ("活动名称", 80), "description": ("活动内容", 2000), "address": ("活动地点", 200)}
+
+
+def activity_update(*, actor, activity, title: str, description: str, address: str) -> VolunteerActivity:
+    """Correct a published activity's name, content or place. Shifts change through their own actions
+    (add, cancel). Volunteers already signed up are told what changed; nothing changed is refused."""
+    values = {
+        k: _text(v, label=EDITABLE[k][0], max_length=EDITABLE[k][1])
+        for k, v in (("title", title), ("description", description), ("address", address))
+    }
+    with transaction.atomic():
+        activity = _locked_activity(activity)
+        if not sel.can_manage_activity(actor, activity):
+            raise PermissionDenied("只有活动组织者、队长或本社区工作人员可以修改活动")
+        if activity.status != VolunteerActivity.Status.PUBLISHED:
+            raise Conflict(f"活动当前状态为“{activity.get_status_display()}”，不能修改")
+        changed = {
+            k: {"from": getattr(activity, k), "to": v} for k, v in values.items() if getattr(activity, k) != v
+        }
+        if not changed:
+            raise ValidationError("内容没有变化")
+        for k in changed:
+            setattr(activity, k, values[k])
+        activity.save(update_fields=list(changed))
+        labels = "、".join(EDITABLE[k][0] for k in changed)
+        _event(
+            actor=actor,
+            action="activity_update",
+            from_state=activity.status,
+            to_state=activity.status,
+            activity=activity,
+            note=f"修改了{labels}",
+            data={"fields": sorted(changed)},
+        )
+        audit.record("volunteer.activity.update", activity, actor=actor, summary={"changed": changed})
+        users = ShiftSignup.objects.filter(shift__activity=activity, status=SS.SIGNED_UP).values_list(
+            "user_id", flat=True
+        )
+        body = (
+            f"新的活动地点：{activity.address}" if "address" in changed else f"修改了{labels}，请查看最新内容"
+        )
+        _notify(
+            list(users),
+            f"志愿活动「{activity.title}」有变更",
+            body,
+            f"/participation/volunteers/activities/{activity.pk}/",
+        )
+    return activity
+
+
 def shift_add(*, actor, activity, starts_at, ends_at, place: str, capacity) -> VolunteerShift:
     data = _clean_shift(starts_at=starts_at, ends_at=ends_at, place=place, capacity=capacity)
     with transaction.atomic():
