@@ -16,8 +16,8 @@ volunteers`); the modules of the package are an implementation detail:
 from redgrid.participation.volunteer_selectors import dual_report_hours, dual_report_hours_by_user
 from redgrid.participation.volunteers.activities import (
     activity_cancel,
-    activity_update,
     activity_create,
+    activity_update,
     shift_add,
     shift_cancel,
     shift_signup,
