@@ -7,12 +7,11 @@ the appeal file, its photos and the hotline form, and the URL list of all of the
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, path
 from django.utils import timezone
-from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from redgrid.appeals import services, views_staff_actions, views_staff_export, views_staff_public
@@ -32,8 +31,7 @@ from redgrid.appeals.queues import (
 )
 from redgrid.appeals.selectors import access_appeal, appeal_timeline, event_label
 from redgrid.core.access import scope_of
-from redgrid.core.pages import paginate, render_staff, staff_required
-from redgrid.core.sensitive import sensitive_reveal
+from redgrid.core.pages import paginate, render_staff, reveal_fragment, staff_required
 
 
 def humanize_delta(due, now) -> tuple[str, bool]:
@@ -175,11 +173,7 @@ def reveal_caller_phone(request, pk):
     appeal = access_appeal(request.user, pk)
     if not appeal.caller_phone_enc:
         return HttpResponse("—")
-    try:
-        value = sensitive_reveal(actor=request.user, obj=appeal, field="caller_phone")
-    except PermissionDenied as exc:
-        return HttpResponse(f'<span class="errorlist">{escape(str(exc))}</span>', status=403)
-    return HttpResponse(f"<strong>{escape(value)}</strong> <span class='muted'>（已记录查看）</span>")
+    return reveal_fragment(request, appeal, "caller_phone")
 
 
 @staff_required

@@ -52,3 +52,23 @@ def paginate(request, queryset, per_page: int = PAGE_SIZE) -> dict:
     params = request.GET.copy()
     params.pop("page", None)
     return {"page_obj": page, "rows": page.object_list, "querystring": params.urlencode()}
+
+
+def reveal_fragment(request, obj, field: str):
+    """The htmx answer of a "查看" button next to a masked field: the audited plaintext, or the refusal in
+    Chinese (403). The caller has already scope-checked `obj` (404 outside the user's subtree)."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import HttpResponse
+    from django.utils.html import escape
+
+    from redgrid.core.sensitive import sensitive_reveal
+
+    try:
+        value = sensitive_reveal(actor=request.user, obj=obj, field=field)
+    except PermissionDenied as exc:
+        return HttpResponse(f'<span class="errorlist">{escape(str(exc))}</span>', status=403)
+    if isinstance(value, list):
+        value = "、".join(value) or "无"
+    return HttpResponse(
+        f"<strong>{escape(value) or '（空）'}</strong> <span class='muted'>（已记录查看）</span>"
+    )

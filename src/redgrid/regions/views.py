@@ -1,14 +1,11 @@
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import escape
 from django.views.decorators.http import require_POST
 
 from redgrid.core.access import scope_of
-from redgrid.core.pages import paginate, render_staff, staff_required
-from redgrid.core.sensitive import sensitive_reveal
+from redgrid.core.pages import paginate, render_staff, reveal_fragment, staff_required
 from redgrid.regions.selectors import (
     access_grid,
     access_region,
@@ -111,14 +108,7 @@ def resident(request, pk):
 @staff_required
 @require_POST
 def resident_reveal(request, pk, field):
-    person = access_resident(request.user, pk)
-    try:
-        value = sensitive_reveal(actor=request.user, obj=person, field=field)
-    except PermissionDenied as exc:
-        return HttpResponse(f'<span class="errorlist">{escape(str(exc))}</span>', status=403)
-    if isinstance(value, list):
-        value = "、".join(value) or "无"
-    return HttpResponse(f"<strong>{escape(value) or '（空）'}</strong> <span class='muted'>（已记录查看）</span>")
+    return reveal_fragment(request, access_resident(request.user, pk), field)
 
 
 @staff_required
