@@ -137,9 +137,6 @@ def notice_publish(
     return notice
 
 
-PUSH_CHUNK = 1000
-
-
 def notice_push(notice_id: int) -> int:
     """Tell the residents and party members a published notice is for, in their inbox (once).
 
@@ -148,7 +145,6 @@ def notice_push(notice_id: int) -> int:
     reached twice gets one message. A `push` event marks the notice as pushed, so a rerun sends nothing.
     Returns the number of messages sent.
     """
-    from redgrid.core.models import Notification
     from redgrid.participation.audience import audience_rows
 
     notice = Notice.objects.filter(pk=notice_id, status=S.PUBLISHED).first()
@@ -156,20 +152,18 @@ def notice_push(notice_id: int) -> int:
         return 0
     region_paths = list(notice.regions.values_list("path", flat=True))
     org_paths = list(notice.party_orgs.values_list("path", flat=True))
-    users = sorted({u for u, _, _ in audience_rows(region_paths, org_paths, ("resident", "member"))})
-    title = f"【{notice.get_kind_display()}】{notice.title}"[:200]
-    body = notice.body[:120]
+    users = {u for u, _, _ in audience_rows(region_paths, org_paths, ("resident", "member"))}
     with transaction.atomic():
         list(Notice.objects.select_for_update().filter(pk=notice.pk))  # one pusher at a time
         if notice.events.filter(action="push").exists():
             return 0  # pushed already (a rerun, or another worker meanwhile)
-        for start in range(0, len(users), PUSH_CHUNK):
-            Notification.objects.bulk_create(
-                [
-                    Notification(recipient_id=u, title=title, body=body, link=_link(notice), kind="notice")
-                    for u in users[start : start + PUSH_CHUNK]
-                ]
-            )
+        notify(
+            users,
+            title=f"【{notice.get_kind_display()}】{notice.title}",
+            body=notice.body[:120],
+            link=_link(notice),
+            kind="notice",
+        )
         _event(notice, actor=None, action="push", note=f"推送 {len(users)} 人", data={"sent": len(users)})
     return len(users)
 
