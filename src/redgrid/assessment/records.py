@@ -142,30 +142,12 @@ def appeal_records(node: Node, ind: I.Indicator, period: Period) -> list[Record]
         ]
     if key == "rework_rate":
         rows = should.filter(_has_event("verify", end, passed=True)).annotate(bad=_has_event("reopen", end))
-        return [
-            Record(
-                local_day(a.reg_at),
-                f"#{a.pk} {a.display_title}",
-                not a.bad,
-                _appeal_link(a.pk),
-                "已重办" if a.bad else "未重办",
-            )
-            for a in rows.order_by("-reg_at", "-id")
-        ]
+        return _registered_records(rows, bad="已重办", good="未重办")
     if key == "extension_rate":
         rows = should.filter(_has_event("dispatch", end) | _has_event("whistle", end)).annotate(
             bad=_has_event("approve_extension", end)
         )
-        return [
-            Record(
-                local_day(a.reg_at),
-                f"#{a.pk} {a.display_title}",
-                not a.bad,
-                _appeal_link(a.pk),
-                "批准延期" if a.bad else "未延期",
-            )
-            for a in rows.order_by("-reg_at", "-id")
-        ]
+        return _registered_records(rows, bad="批准延期", good="未延期")
     raise KeyError(key)
 
 
@@ -218,3 +200,17 @@ def records(node: Node, ind: I.Indicator, period: Period, *, failed_only: bool =
     if failed_only:
         qs = qs.filter(numerator__lt=F("denominator"))
     return qs
+
+
+def _registered_records(rows, *, bad: str, good: str) -> list[Record]:
+    """Appeals registered in the period, each flagged by its `bad` annotation (返工、延期 count against)."""
+    return [
+        Record(
+            local_day(a.reg_at),
+            f"#{a.pk} {a.display_title}",
+            not a.bad,
+            _appeal_link(a.pk),
+            bad if a.bad else good,
+        )
+        for a in rows.order_by("-reg_at", "-id")
+    ]

@@ -95,25 +95,30 @@ def apply(delta: dict) -> int:
     return len(rows)
 
 
+# The FactItem columns that make an Item, in the order `_item` reads them.
+ITEM_COLUMNS = (
+    "indicator",
+    "day",
+    "numerator",
+    "denominator",
+    "region_id",
+    "region_path",
+    "org_id",
+    "org_path",
+    "unit_id",
+    "label",
+)
+
+
+def _item(row) -> Item:
+    ind, day, n, d, rid, rpath, oid, opath, uid, label = row
+    return Item(ind, day, n, d, (rid, rpath) if rid else None, (oid, opath) if oid else None, uid, label)
+
+
 def _stored_items(source: str, keys: list[str]) -> dict[str, list[Item]]:
     out: dict[str, list[Item]] = defaultdict(list)
-    rows = FactItem.objects.filter(source=source, key__in=keys).values_list(
-        "key",
-        "indicator",
-        "day",
-        "numerator",
-        "denominator",
-        "region_id",
-        "region_path",
-        "org_id",
-        "org_path",
-        "unit_id",
-        "label",
-    )
-    for key, ind, day, n, d, rid, rpath, oid, opath, uid, label in rows:
-        out[key].append(
-            Item(ind, day, n, d, (rid, rpath) if rid else None, (oid, opath) if oid else None, uid, label)
-        )
+    for key, *item in FactItem.objects.filter(source=source, key__in=keys).values_list("key", *ITEM_COLUMNS):
+        out[key].append(_item(item))
     return out
 
 
@@ -243,23 +248,9 @@ def stored() -> tuple[dict, dict]:
         if n or d
     }
     items = defaultdict(list)
-    rows = FactItem.objects.values_list(
-        "source",
-        "key",
-        "indicator",
-        "day",
-        "numerator",
-        "denominator",
-        "region_id",
-        "region_path",
-        "org_id",
-        "org_path",
-        "unit_id",
-        "label",
-    )
-    for source, key, ind, day, n, d, rid, rpath, oid, opath, uid, label in rows.iterator(chunk_size=5000):
-        item = Item(ind, day, n, d, (rid, rpath) if rid else None, (oid, opath) if oid else None, uid, label)
-        items[(source, key)].append(item.signature())
+    rows = FactItem.objects.values_list("source", "key", *ITEM_COLUMNS)
+    for source, key, *item in rows.iterator(chunk_size=5000):
+        items[(source, key)].append(_item(item).signature())
     for key in items:
         items[key].sort()
     return facts, dict(items)
