@@ -141,7 +141,10 @@ def on_appeal_saved(sender, instance, created, raw=False, **kwargs) -> None:
     _add(rows, new, 1)
     with transaction.atomic():
         _upsert(rows)
-        DashFact.objects.update_or_create(pk=instance.pk, defaults=new)
+        if created:  # every intake passes here: a plain insert, not update_or_create's locked read first
+            DashFact.objects.create(pk=instance.pk, **new)
+        else:
+            DashFact.objects.update_or_create(pk=instance.pk, defaults=new)
 
 
 def on_appeal_deleted(sender, instance, **kwargs) -> None:
