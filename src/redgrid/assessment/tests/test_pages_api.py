@@ -204,6 +204,20 @@ def test_a_long_ranking_runs_over_several_numbered_pages(world, scene):
     assert len(re.findall(rb"/Type /Page\b", body)) == pages
 
 
+def test_the_records_page_costs_the_same_queries_however_many_records_it_lists(world, scene, login):
+    from redgrid.testing import page_queries
+
+    client = login(world.user("leader"))
+    url = f"/assessment/node/region:{world.regions['A2'].pk}/records/wishes_fulfilled/?period=2026-03"
+    client.get(url)  # warm the session and rules caches
+    before = page_queries(client, url)
+    for i in range(4):
+        wish(world, "A2", approved=at(date(2026, 3, 10 + i)), status="claimed", title=f"心愿{i}")
+    rollup.fold()
+    assert page_queries(client, url) == before
+    assert "心愿3" in client.get(url).content.decode()
+
+
 def test_a_ranking_costs_the_same_few_queries_however_many_nodes_it_ranks(
     world, scene, django_assert_num_queries
 ):

@@ -49,7 +49,11 @@ def docx_bytes() -> bytes:
     ("name", "content", "kind"),
     [
         ("公约.pdf", b"%PDF-1.7\n...", "application/pdf"),
-        ("公约.docx", docx_bytes(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (
+            "公约.docx",
+            docx_bytes(),
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
         ("公约.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 20, "application/msword"),
         ("照片.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 20, "image/png"),
     ],
@@ -98,8 +102,12 @@ def test_the_period_must_be_long_enough_and_the_area_in_scope(world):
         draft(world, area="songhe")
     with pytest.raises(PermissionDenied):
         so.solicitation_create(
-            actor=world.user("resident"), title="t", body="b", area=world.regions["wenhua"],
-            opens_at=timezone.now(), closes_at=timezone.now() + timedelta(days=10),
+            actor=world.user("resident"),
+            title="t",
+            body="b",
+            area=world.regions["wenhua"],
+            opens_at=timezone.now(),
+            closes_at=timezone.now() + timedelta(days=10),
         )
 
 
@@ -131,19 +139,25 @@ def test_opinions_are_private_until_the_summary_is_published(world, django_captu
     assert list(so.opinions_visible_to(world.user("resident"), s)) == [mine]
     assert list(so.opinions_visible_to(world.user("community"), s)) == [mine, theirs]
     with django_capture_on_commit_callbacks(execute=True):
-        so.opinion_respond(actor=world.user("community"), opinion=theirs, adoption="adopted", response="已采纳")
+        so.opinion_respond(
+            actor=world.user("community"), opinion=theirs, adoption="adopted", response="已采纳"
+        )
     assert Notification.objects.get().recipient == world.user("member")
     with pytest.raises(Conflict, match="截止后"):
         so.solicitation_publish_summary(actor=world.user("community"), solicitation=s, summary="总结")
     with time_machine.travel(timezone.now() + timedelta(days=14), tick=False):
         with pytest.raises(PermissionDenied):
             so.solicitation_publish_summary(actor=world.user("gridworker"), solicitation=s, summary="总结")
-        s = so.solicitation_publish_summary(actor=world.user("community"), solicitation=s, summary="采纳 1 条")
+        s = so.solicitation_publish_summary(
+            actor=world.user("community"), solicitation=s, summary="采纳 1 条"
+        )
         assert list(so.opinions_visible_to(world.user("resident"), s)) == [mine, theirs]
         with pytest.raises(Conflict, match="已反馈"):
             so.solicitation_publish_summary(actor=world.user("community"), solicitation=s, summary="再来")
         with pytest.raises(Conflict, match="不能再修改"):
-            so.opinion_respond(actor=world.user("community"), opinion=mine, adoption="adopted", response="采纳")
+            so.opinion_respond(
+                actor=world.user("community"), opinion=mine, adoption="adopted", response="采纳"
+            )
 
 
 def test_each_person_has_a_limited_number_of_opinions(world):
@@ -161,3 +175,20 @@ def test_the_phase_filter_matches_the_computed_phase(world):
     assert list(so.solicitation_list(user, phase="upcoming")) == [upcoming]
     assert list(so.solicitation_list(user, phase="open")) == [current]
     assert not so.solicitation_list(user, phase="closed").exists()
+
+
+def test_the_solicitation_lists_cost_the_same_queries_however_many_drafts_they_show(world, client):
+    from redgrid.testing import page_queries
+
+    draft(world)
+    client.force_login(world.user("resident"))
+    client.get("/participation/solicitations/")  # warm the session and rules caches
+    resident_before = page_queries(client, "/participation/solicitations/")
+    client.force_login(world.user("community"))
+    client.get("/participation/manage/solicitations/")
+    staff_before = page_queries(client, "/participation/manage/solicitations/")
+    for i in range(4):
+        draft(world, opens=-i - 1)
+    assert page_queries(client, "/participation/manage/solicitations/") == staff_before
+    client.force_login(world.user("resident"))
+    assert page_queries(client, "/participation/solicitations/") == resident_before

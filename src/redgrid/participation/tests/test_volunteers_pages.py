@@ -191,6 +191,21 @@ def test_the_roster_shows_fresh_qr_codes_and_the_organiser_confirms_hours(world,
     assert s.confirmed_hours == 2
 
 
+def test_the_roster_costs_the_same_queries_however_many_volunteers_signed_up(world, client):
+    from redgrid.testing import page_queries
+
+    a = make_activity(world, shifts=[shift(48, capacity=10)])
+    sh = first_shift(a)
+    v.shift_signup(actor=world.user("member"), shift=sh)
+    client.force_login(world.user("community"))
+    url = f"{V}/manage/shifts/{sh.pk}/"
+    client.get(url)  # warm the session and rules caches
+    before = page_queries(client, url)
+    for key in ("A1-01", "A1-11", "A1-20", "A1-21"):
+        v.shift_signup(actor=volunteer(world, key), shift=sh)
+    assert page_queries(client, url) == before
+
+
 def test_the_roster_is_refused_to_volunteers_and_grid_workers(world, client):
     s = _signed(world)
     for name in ("member", "gridworker"):

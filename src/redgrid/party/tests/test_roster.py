@@ -302,3 +302,19 @@ def test_the_export_contains_the_filtered_list_with_masked_ids(world, client):
 def _named(buf):
     buf.name = "roster.xlsx"
     return buf
+
+
+def test_the_import_page_lists_recent_jobs_at_the_same_query_cost(world, client):
+    from redgrid.party.models import RosterImportJob
+    from redgrid.testing import page_queries
+
+    client.force_login(world.user("branch"))
+    client.get("/party/members/import/")  # warm the session and rules caches
+    RosterImportJob.objects.create(actor=world.user("branch"), file_name="一月.xlsx")
+    before = page_queries(client, "/party/members/import/")
+    for month in ("二月", "三月", "四月"):
+        RosterImportJob.objects.create(
+            actor=world.user("branch"), file_name=f"{month}.xlsx", status="done", created=5
+        )
+    assert page_queries(client, "/party/members/import/") == before
+    assert "四月.xlsx" in client.get("/party/members/import/").content.decode()
